@@ -1,0 +1,6 @@
+package dev.efficientnet.core.backend;
+
+/** Element-wise binary kernels with NumPy broadcasting. */
+public enum BinaryOp {
+    ADD, SUB, MUL, DIV
+}

@@ -1,0 +1,19 @@
+package dev.efficientnet.core.backend;
+
+import dev.efficientnet.core.tensor.DType;
+
+/**
+ * A flat, contiguous buffer owned by a {@link Backend}. Tensors are row-major views of a storage;
+ * several tensors (reshapes) may share one. Once released back to its backend's pool the storage
+ * must not be read again: every accessor then fails instead of returning someone else's data.
+ */
+public interface Storage {
+    /** Element type. */
+    DType dtype();
+
+    /** Number of elements. */
+    long length();
+
+    /** True once the buffer went back to the pool (its tensors are dead). */
+    boolean isReleased();
+}

@@ -1,0 +1,269 @@
+package dev.efficientnet.core.tensor;
+
+import dev.efficientnet.core.autograd.Autograd;
+import dev.efficientnet.core.autograd.Node;
+import dev.efficientnet.core.backend.Backend;
+import dev.efficientnet.core.backend.Storage;
+import dev.efficientnet.core.ops.Arithmetic;
+import dev.efficientnet.core.ops.Reductions;
+import dev.efficientnet.core.ops.ShapeOps;
+
+import java.util.Arrays;
+
+/**
+ * An n-dimensional float32 (or float64) array with an optional gradient and a record of the op that
+ * made it. Storage is contiguous and row-major on the current {@link Backend}; reshapes share it.
+ *
+ * <p>Tensors allocated while a {@link MemoryScope} is open are recycled when it closes. Gradients
+ * flow by {@link #backward()} to every leaf created with {@link #requiresGrad(boolean) requiresGrad}.
+ * The element-wise methods here are shortcuts for the ops in {@code dev.efficientnet.core.ops}.
+ */
+public final class Tensor {
+    private final int[] shape;
+    private final long numel;
+    private final DType dtype;
+    private final Storage storage;
+    private boolean requiresGrad;
+    private Tensor grad;
+    private Node creator;
+
+    private Tensor(Storage storage, int[] shape) {
+        this.shape = shape;
+        this.numel = Shapes.numel(shape);
+        this.dtype = storage.dtype();
+        this.storage = storage;
+        if (numel != storage.length())
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has " + numel
+                    + " elements but the storage holds " + storage.length());
+    }
+
+    // ---- creation -----------------------------------------------------------------------------
+
+    /** An uninitialized tensor (scope-managed when a {@link MemoryScope} is open). */
+    public static Tensor empty(DType dtype, int... shape) {
+        Shapes.check(shape);
+        MemoryScope scope = MemoryScope.current();
+        Storage s = Backend.current().allocate(dtype, Shapes.numel(shape), scope != null);
+        if (scope != null) scope.register(s);
+        return new Tensor(s, shape.clone());
+    }
+
+    /** Zeros of the given dtype. */
+    public static Tensor zeros(DType dtype, int... shape) {
+        Tensor t = empty(dtype, shape);
+        Backend.current().fill(t, 0);
+        return t;
+    }
+
+    /** Float32 zeros. */
+    public static Tensor zeros(int... shape) {
+        return zeros(DType.FLOAT32, shape);
+    }
+
+    /** A tensor filled with {@code value}. */
+    public static Tensor full(DType dtype, double value, int... shape) {
+        Tensor t = empty(dtype, shape);
+        Backend.current().fill(t, value);
+        return t;
+    }
+
+    /** Float32 ones. */
+    public static Tensor ones(int... shape) {
+        return full(DType.FLOAT32, 1, shape);
+    }
+
+    /** A float32 tensor holding a copy of {@code data}. */
+    public static Tensor of(float[] data, int... shape) {
+        Tensor t = empty(DType.FLOAT32, shape);
+        checkLength(data.length, t);
+        Backend.current().write(t.storage, data);
+        return t;
+    }
+
+    /** A float64 tensor holding a copy of {@code data}. */
+    public static Tensor of(double[] data, int... shape) {
+        Tensor t = empty(DType.FLOAT64, shape);
+        checkLength(data.length, t);
+        Backend.current().write(t.storage, data);
+        return t;
+    }
+
+    /** A float32 scalar (shape {@code []}). */
+    public static Tensor scalar(double value) {
+        return full(DType.FLOAT32, value, new int[0]);
+    }
+
+    private static void checkLength(int length, Tensor t) {
+        if (length != t.numel)
+            throw new IllegalArgumentException("data has " + length + " values but shape "
+                    + Arrays.toString(t.shape) + " needs " + t.numel);
+    }
+
+    /** A new tensor of this shape sharing this storage: the internal form of reshape (no grad link). */
+    public Tensor viewAs(int... newShape) {
+        Shapes.check(newShape);
+        return new Tensor(liveStorage(), newShape.clone());
+    }
+
+    // ---- metadata and data access -------------------------------------------------------------
+
+    /** The shape (a copy). */
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    /** Size of dimension {@code d} (negative counts from the end). */
+    public int dim(int d) {
+        return shape[Shapes.axis(d, shape.length)];
+    }
+
+    /** Number of dimensions. */
+    public int rank() {
+        return shape.length;
+    }
+
+    /** Number of elements. */
+    public long numel() {
+        return numel;
+    }
+
+    /** Element type. */
+    public DType dtype() {
+        return dtype;
+    }
+
+    /** The backend buffer (for kernels and I/O; fails if the owning scope has closed). */
+    public Storage storage() {
+        return liveStorage();
+    }
+
+    private Storage liveStorage() {
+        if (storage.isReleased())
+            throw new IllegalStateException("tensor " + Arrays.toString(shape)
+                    + " was released when its MemoryScope closed; keep() it to use it afterwards");
+        return storage;
+    }
+
+    /** A copy of the values as float32. */
+    public float[] toFloatArray() {
+        return Backend.current().readFloats(liveStorage());
+    }
+
+    /** A copy of the values as float64. */
+    public double[] toDoubleArray() {
+        return Backend.current().readDoubles(liveStorage());
+    }
+
+    /** The single value of a one-element tensor. */
+    public double item() {
+        if (numel != 1) throw new IllegalStateException("item() needs one element, shape is " + Arrays.toString(shape));
+        return toDoubleArray()[0];
+    }
+
+    // ---- autograd -----------------------------------------------------------------------------
+
+    /** True if gradients flow to or through this tensor. */
+    public boolean requiresGrad() {
+        return requiresGrad || creator != null;
+    }
+
+    /** Marks a leaf as needing a gradient; returns this. */
+    public Tensor requiresGrad(boolean value) {
+        if (creator != null && !value) throw new IllegalStateException("cannot stop gradients of a non-leaf tensor; use detach()");
+        this.requiresGrad = value;
+        return this;
+    }
+
+    /** The accumulated gradient of a leaf, or null. */
+    public Tensor grad() {
+        return grad;
+    }
+
+    /** Zeros the accumulated gradient in place (keeps the buffer for reuse). */
+    public void zeroGrad() {
+        if (grad != null) Backend.current().fill(grad, 0);
+    }
+
+    /** Drops the gradient buffer. */
+    public void clearGrad() {
+        grad = null;
+    }
+
+    /** The node that produced this tensor, or null for a leaf. */
+    public Node creator() {
+        return creator;
+    }
+
+    /** For op implementations: sets the producing node (see {@link Node#record}). */
+    public void setCreator(Node node) {
+        this.creator = node;
+    }
+
+    /** For the autograd engine: adds {@code g} into this leaf's persistent gradient buffer. */
+    public void accumulateGrad(Tensor g) {
+        if (grad == null) grad = Autograd.persistentZerosLike(this);
+        Backend.current().axpby(1, grad, 1, g, grad);
+    }
+
+    /** Back-propagates from a one-element tensor (a loss), seeding with 1. */
+    public void backward() {
+        if (numel != 1) throw new IllegalStateException("backward() without a seed needs a one-element tensor, shape is " + Arrays.toString(shape));
+        Autograd.backward(this, full(dtype, 1, shape));
+    }
+
+    /** Back-propagates {@code seed} as the gradient of this tensor. */
+    public void backward(Tensor seed) {
+        Autograd.backward(this, seed);
+    }
+
+    /** The same values without a graph link (shares storage). */
+    public Tensor detach() {
+        return new Tensor(liveStorage(), shape);
+    }
+
+    /** A deep copy without a graph link. */
+    public Tensor copy() {
+        Tensor t = empty(dtype, shape);
+        Backend.current().copy(this, t);
+        return t;
+    }
+
+    /** A copy converted to {@code type} (no graph link). */
+    public Tensor to(DType type) {
+        if (type == dtype) return this;
+        Tensor t = empty(type, shape);
+        Backend.current().copy(this, t);
+        return t;
+    }
+
+    /** Copies {@code src}'s values into this tensor in place (no graph link). */
+    public Tensor assign(Tensor src) {
+        if (src.numel != numel) throw new IllegalArgumentException("assign: " + Arrays.toString(src.shape) + " into " + Arrays.toString(shape));
+        Backend.current().copy(src, this);
+        return this;
+    }
+
+    // ---- shortcuts to ops ----------------------------------------------------------------------
+
+    public Tensor add(Tensor o) { return Arithmetic.add(this, o); }
+    public Tensor sub(Tensor o) { return Arithmetic.sub(this, o); }
+    public Tensor mul(Tensor o) { return Arithmetic.mul(this, o); }
+    public Tensor div(Tensor o) { return Arithmetic.div(this, o); }
+    public Tensor add(double s) { return Arithmetic.affine(this, 1, s); }
+    public Tensor mul(double s) { return Arithmetic.affine(this, s, 0); }
+    public Tensor neg() { return Arithmetic.affine(this, -1, 0); }
+    public Tensor reshape(int... newShape) { return ShapeOps.reshape(this, newShape); }
+    public Tensor permute(int... perm) { return ShapeOps.permute(this, perm); }
+    public Tensor sum() { return Reductions.sum(this); }
+    public Tensor mean() { return Reductions.mean(this); }
+    public Tensor sum(int[] axes, boolean keepDims) { return Reductions.sum(this, axes, keepDims); }
+    public Tensor mean(int[] axes, boolean keepDims) { return Reductions.mean(this, axes, keepDims); }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("Tensor").append(Arrays.toString(shape)).append(' ').append(dtype);
+        if (requiresGrad()) sb.append(" requiresGrad");
+        if (!storage.isReleased() && numel <= 16) sb.append(' ').append(Arrays.toString(toDoubleArray()));
+        return sb.toString();
+    }
+}
