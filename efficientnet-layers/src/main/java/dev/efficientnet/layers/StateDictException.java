@@ -1,0 +1,40 @@
+package dev.efficientnet.layers;
+
+import java.util.List;
+
+/** A state dict that does not fit a module: lists every missing, unexpected and mis-shaped key. */
+public final class StateDictException extends IllegalArgumentException {
+    private final List<String> missing;
+    private final List<String> unexpected;
+    private final List<String> mismatched;
+
+    public StateDictException(List<String> missing, List<String> unexpected, List<String> mismatched) {
+        super(message(missing, unexpected, mismatched));
+        this.missing = List.copyOf(missing);
+        this.unexpected = List.copyOf(unexpected);
+        this.mismatched = List.copyOf(mismatched);
+    }
+
+    private static String message(List<String> missing, List<String> unexpected, List<String> mismatched) {
+        StringBuilder sb = new StringBuilder("state dict does not match the model:");
+        if (!missing.isEmpty()) sb.append(" missing ").append(missing.size()).append(' ').append(missing).append(';');
+        if (!unexpected.isEmpty()) sb.append(" unexpected ").append(unexpected.size()).append(' ').append(unexpected).append(';');
+        if (!mismatched.isEmpty()) sb.append(" shape mismatch ").append(mismatched.size()).append(' ').append(mismatched).append(';');
+        return sb.toString();
+    }
+
+    /** Keys the model has and the state lacks. */
+    public List<String> missing() {
+        return missing;
+    }
+
+    /** Keys the state has and the model lacks. */
+    public List<String> unexpected() {
+        return unexpected;
+    }
+
+    /** "key: checkpoint [..] vs model [..]" for every shape mismatch. */
+    public List<String> mismatched() {
+        return mismatched;
+    }
+}
