@@ -1,0 +1,9 @@
+package dev.efficientnet.models.spec;
+
+/** Activation function used after every BN that has one (stem, blocks, head) and inside SE. */
+public enum Activation {
+    /** SiLU / swish, x&middot;sigmoid(x): every EfficientNet V1 and V2 model. */
+    SILU,
+    /** ReLU (for experiments; not used by the presets). */
+    RELU
+}

@@ -1,0 +1,289 @@
+package dev.efficientnet.models.spec;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The named EfficientNet models, in two conventions.
+ *
+ * <p><b>PyTorch-native</b> ({@code efficientnet_b0..b7}, {@code efficientnet_v2_s/m/l}), as
+ * torchvision builds them: symmetric padding; BN eps 1e-5 / momentum 0.1 for B0&ndash;B4,
+ * eps 1e-3 / momentum 0.01 for B5&ndash;B7, eps 1e-3 / momentum 0.1 for V2; V1 head = 4 &times;
+ * last stage; V2 head fixed at 1280. torchvision has no width/depth API for V2: overrides scale
+ * every stage with its {@code adjust_channels} (10% rule) and keep the 1280 head.
+ *
+ * <p><b>TF-compatible</b> ({@code tf_efficientnet_b0..b7}, {@code tf_efficientnetv2_b0..b3},
+ * {@code tf_efficientnetv2_s/m/l/xl}), as timm's {@code tf_} models, which load Google's
+ * checkpoints: TF {@code SAME} padding, BN eps 1e-3. BN momentum: 0.01 for V1 (TF decay 0.99 in
+ * PyTorch convention) and 0.1 for V2 (automl/Keras V2 use decay 0.9). Heads and rounding follow
+ * timm: V1 and V2-S head {@code round_filters(1280)}, V2-M/L/XL head fixed 1280, 10% rule
+ * everywhere except V2-B0..B3 (round limit 0).
+ *
+ * <p>At the preset multipliers both conventions have identical structure and parameter counts.
+ * Every preset accepts width/depth overrides ({@link #get(String, double, double, int)}), which
+ * replace the preset's own multipliers; the base table, head rule and rounding stay those of the
+ * preset's source.
+ */
+public final class Presets {
+    private static final double DROP_PATH = 0.2;
+    private static final double TF_BN_EPS = 1e-3;
+    private static final double TF_V1_BN_MOMENTUM = 0.01;
+    private static final double TF_V2_BN_MOMENTUM = 0.1;
+
+    /** torchvision V1: 10% rule, head 4 x last stage. */
+    private static final Architecture TV_V1 = new Architecture(ModelFamily.EFFICIENTNET_V1, 32,
+            StageTables.EFFICIENTNET_B0, HeadRule.FOUR_X_LAST_STAGE, 1280, 8, Scaling.V1_ROUND_LIMIT);
+    /** timm V1: 10% rule, head round_filters(1280). */
+    private static final Architecture TIMM_V1 = new Architecture(ModelFamily.EFFICIENTNET_V1, 32,
+            StageTables.EFFICIENTNET_B0, HeadRule.SCALED, 1280, 8, Scaling.V1_ROUND_LIMIT);
+
+    private Presets() {
+    }
+
+    private static final Map<String, Supplier<ModelSpec>> PRESETS = new LinkedHashMap<>();
+
+    static {
+        PRESETS.put("efficientnet_b0", Presets::efficientnetB0);
+        PRESETS.put("efficientnet_b1", Presets::efficientnetB1);
+        PRESETS.put("efficientnet_b2", Presets::efficientnetB2);
+        PRESETS.put("efficientnet_b3", Presets::efficientnetB3);
+        PRESETS.put("efficientnet_b4", Presets::efficientnetB4);
+        PRESETS.put("efficientnet_b5", Presets::efficientnetB5);
+        PRESETS.put("efficientnet_b6", Presets::efficientnetB6);
+        PRESETS.put("efficientnet_b7", Presets::efficientnetB7);
+        PRESETS.put("efficientnet_v2_s", Presets::efficientnetV2S);
+        PRESETS.put("efficientnet_v2_m", Presets::efficientnetV2M);
+        PRESETS.put("efficientnet_v2_l", Presets::efficientnetV2L);
+        PRESETS.put("tf_efficientnet_b0", Presets::tfEfficientnetB0);
+        PRESETS.put("tf_efficientnet_b1", Presets::tfEfficientnetB1);
+        PRESETS.put("tf_efficientnet_b2", Presets::tfEfficientnetB2);
+        PRESETS.put("tf_efficientnet_b3", Presets::tfEfficientnetB3);
+        PRESETS.put("tf_efficientnet_b4", Presets::tfEfficientnetB4);
+        PRESETS.put("tf_efficientnet_b5", Presets::tfEfficientnetB5);
+        PRESETS.put("tf_efficientnet_b6", Presets::tfEfficientnetB6);
+        PRESETS.put("tf_efficientnet_b7", Presets::tfEfficientnetB7);
+        PRESETS.put("tf_efficientnetv2_b0", Presets::tfEfficientnetV2B0);
+        PRESETS.put("tf_efficientnetv2_b1", Presets::tfEfficientnetV2B1);
+        PRESETS.put("tf_efficientnetv2_b2", Presets::tfEfficientnetV2B2);
+        PRESETS.put("tf_efficientnetv2_b3", Presets::tfEfficientnetV2B3);
+        PRESETS.put("tf_efficientnetv2_s", Presets::tfEfficientnetV2S);
+        PRESETS.put("tf_efficientnetv2_m", Presets::tfEfficientnetV2M);
+        PRESETS.put("tf_efficientnetv2_l", Presets::tfEfficientnetV2L);
+        PRESETS.put("tf_efficientnetv2_xl", Presets::tfEfficientnetV2Xl);
+    }
+
+    /** All preset names, PyTorch-native first, in a stable order. */
+    public static List<String> names() {
+        return List.copyOf(PRESETS.keySet());
+    }
+
+    /** True when {@code name} is a preset. */
+    public static boolean contains(String name) {
+        return PRESETS.containsKey(name);
+    }
+
+    /**
+     * The preset called {@code name}.
+     *
+     * @throws IllegalArgumentException for an unknown name; the message lists all known names
+     */
+    public static ModelSpec get(String name) {
+        Supplier<ModelSpec> s = name == null ? null : PRESETS.get(name);
+        if (s == null) {
+            throw new IllegalArgumentException("Unknown EfficientNet preset '" + name + "'. Known presets: "
+                    + String.join(", ", PRESETS.keySet()));
+        }
+        return s.get();
+    }
+
+    /** The preset with its width/depth multipliers replaced and another class count. */
+    public static ModelSpec get(String name, double widthMult, double depthMult, int numClasses) {
+        return get(name).withWidthDepth(widthMult, depthMult).withNumClasses(numClasses);
+    }
+
+    // ------------------------------------------------------------------ PyTorch-native V1
+
+    /** torchvision EfficientNet-B0: w1.0 d1.0, 224 px, dropout 0.2. */
+    public static ModelSpec efficientnetB0() {
+        return torchvisionV1("efficientnet_b0", 1.0, 1.0, 224, 0.2, 0.875, false);
+    }
+
+    /** torchvision EfficientNet-B1: w1.0 d1.1, 240 px, dropout 0.2. */
+    public static ModelSpec efficientnetB1() {
+        return torchvisionV1("efficientnet_b1", 1.0, 1.1, 240, 0.2, 0.882, false);
+    }
+
+    /** torchvision EfficientNet-B2: w1.1 d1.2, 260 px, dropout 0.3. */
+    public static ModelSpec efficientnetB2() {
+        return torchvisionV1("efficientnet_b2", 1.1, 1.2, 260, 0.3, 0.890, false);
+    }
+
+    /** torchvision EfficientNet-B3: w1.2 d1.4, 300 px, dropout 0.3. */
+    public static ModelSpec efficientnetB3() {
+        return torchvisionV1("efficientnet_b3", 1.2, 1.4, 300, 0.3, 0.904, false);
+    }
+
+    /** torchvision EfficientNet-B4: w1.4 d1.8, 380 px, dropout 0.4. */
+    public static ModelSpec efficientnetB4() {
+        return torchvisionV1("efficientnet_b4", 1.4, 1.8, 380, 0.4, 0.922, false);
+    }
+
+    /** torchvision EfficientNet-B5: w1.6 d2.2, 456 px, dropout 0.4, BN eps 1e-3 momentum 0.01. */
+    public static ModelSpec efficientnetB5() {
+        return torchvisionV1("efficientnet_b5", 1.6, 2.2, 456, 0.4, 0.934, true);
+    }
+
+    /** torchvision EfficientNet-B6: w1.8 d2.6, 528 px, dropout 0.5, BN eps 1e-3 momentum 0.01. */
+    public static ModelSpec efficientnetB6() {
+        return torchvisionV1("efficientnet_b6", 1.8, 2.6, 528, 0.5, 0.942, true);
+    }
+
+    /** torchvision EfficientNet-B7: w2.0 d3.1, 600 px, dropout 0.5, BN eps 1e-3 momentum 0.01. */
+    public static ModelSpec efficientnetB7() {
+        return torchvisionV1("efficientnet_b7", 2.0, 3.1, 600, 0.5, 0.949, true);
+    }
+
+    // ------------------------------------------------------------------ PyTorch-native V2
+
+    /** torchvision EfficientNetV2-S: train 300 / eval 384, dropout 0.2, ImageNet mean/std, bilinear. */
+    public static ModelSpec efficientnetV2S() {
+        return torchvisionV2("efficientnet_v2_s", 24, StageTables.EFFICIENTNETV2_S, 300, 384, 0.2,
+                Preprocessing.imagenet(1.0, Interpolation.BILINEAR));
+    }
+
+    /** torchvision EfficientNetV2-M: train 384 / eval 480, dropout 0.3, ImageNet mean/std, bilinear. */
+    public static ModelSpec efficientnetV2M() {
+        return torchvisionV2("efficientnet_v2_m", 24, StageTables.EFFICIENTNETV2_M, 384, 480, 0.3,
+                Preprocessing.imagenet(1.0, Interpolation.BILINEAR));
+    }
+
+    /** torchvision EfficientNetV2-L (TF weights port): train 384 / eval 480, dropout 0.4, mean/std 0.5, bicubic. */
+    public static ModelSpec efficientnetV2L() {
+        return torchvisionV2("efficientnet_v2_l", 32, StageTables.EFFICIENTNETV2_L, 384, 480, 0.4,
+                Preprocessing.half(1.0, Interpolation.BICUBIC));
+    }
+
+    // ------------------------------------------------------------------ TF-compatible V1
+
+    /** timm tf_efficientnet_b0: w1.0 d1.0, 224 px, dropout 0.2, crop 0.875. */
+    public static ModelSpec tfEfficientnetB0() {
+        return tfV1("tf_efficientnet_b0", 1.0, 1.0, 224, 0.2, 0.875);
+    }
+
+    /** timm tf_efficientnet_b1: w1.0 d1.1, 240 px, dropout 0.2, crop 0.882. */
+    public static ModelSpec tfEfficientnetB1() {
+        return tfV1("tf_efficientnet_b1", 1.0, 1.1, 240, 0.2, 0.882);
+    }
+
+    /** timm tf_efficientnet_b2: w1.1 d1.2, 260 px, dropout 0.3, crop 0.890. */
+    public static ModelSpec tfEfficientnetB2() {
+        return tfV1("tf_efficientnet_b2", 1.1, 1.2, 260, 0.3, 0.890);
+    }
+
+    /** timm tf_efficientnet_b3: w1.2 d1.4, 300 px, dropout 0.3, crop 0.904. */
+    public static ModelSpec tfEfficientnetB3() {
+        return tfV1("tf_efficientnet_b3", 1.2, 1.4, 300, 0.3, 0.904);
+    }
+
+    /** timm tf_efficientnet_b4: w1.4 d1.8, 380 px, dropout 0.4, crop 0.922. */
+    public static ModelSpec tfEfficientnetB4() {
+        return tfV1("tf_efficientnet_b4", 1.4, 1.8, 380, 0.4, 0.922);
+    }
+
+    /** timm tf_efficientnet_b5: w1.6 d2.2, 456 px, dropout 0.4, crop 0.934. */
+    public static ModelSpec tfEfficientnetB5() {
+        return tfV1("tf_efficientnet_b5", 1.6, 2.2, 456, 0.4, 0.934);
+    }
+
+    /** timm tf_efficientnet_b6: w1.8 d2.6, 528 px, dropout 0.5, crop 0.942. */
+    public static ModelSpec tfEfficientnetB6() {
+        return tfV1("tf_efficientnet_b6", 1.8, 2.6, 528, 0.5, 0.942);
+    }
+
+    /** timm tf_efficientnet_b7: w2.0 d3.1, 600 px, dropout 0.5, crop 0.949. */
+    public static ModelSpec tfEfficientnetB7() {
+        return tfV1("tf_efficientnet_b7", 2.0, 3.1, 600, 0.5, 0.949);
+    }
+
+    // ------------------------------------------------------------------ TF-compatible V2
+
+    /** timm tf_efficientnetv2_b0: V2 base w1.0 d1.0, train 192 / eval 224, dropout 0.2, crop 0.875. */
+    public static ModelSpec tfEfficientnetV2B0() {
+        return tfV2Base("tf_efficientnetv2_b0", 1.0, 1.0, 192, 224, 0.2, 0.875);
+    }
+
+    /** timm tf_efficientnetv2_b1: V2 base w1.0 d1.1, train 192 / eval 240, dropout 0.2, crop 0.882. */
+    public static ModelSpec tfEfficientnetV2B1() {
+        return tfV2Base("tf_efficientnetv2_b1", 1.0, 1.1, 192, 240, 0.2, 0.882);
+    }
+
+    /** timm tf_efficientnetv2_b2: V2 base w1.1 d1.2, train 208 / eval 260, dropout 0.3, crop 0.890. */
+    public static ModelSpec tfEfficientnetV2B2() {
+        return tfV2Base("tf_efficientnetv2_b2", 1.1, 1.2, 208, 260, 0.3, 0.890);
+    }
+
+    /** timm tf_efficientnetv2_b3: V2 base w1.2 d1.4, train 240 / eval 300, dropout 0.3, crop 0.904. */
+    public static ModelSpec tfEfficientnetV2B3() {
+        return tfV2Base("tf_efficientnetv2_b3", 1.2, 1.4, 240, 300, 0.3, 0.904);
+    }
+
+    /** timm tf_efficientnetv2_s: train 300 / eval 384, dropout 0.2, head round_filters(1280). */
+    public static ModelSpec tfEfficientnetV2S() {
+        return tfV2("tf_efficientnetv2_s", 24, StageTables.EFFICIENTNETV2_S, HeadRule.SCALED, 300, 384, 0.2);
+    }
+
+    /** timm tf_efficientnetv2_m: train 384 / eval 480, dropout 0.3, head fixed 1280. */
+    public static ModelSpec tfEfficientnetV2M() {
+        return tfV2("tf_efficientnetv2_m", 24, StageTables.EFFICIENTNETV2_M, HeadRule.FIXED, 384, 480, 0.3);
+    }
+
+    /** timm tf_efficientnetv2_l: train 384 / eval 480, dropout 0.4, head fixed 1280. */
+    public static ModelSpec tfEfficientnetV2L() {
+        return tfV2("tf_efficientnetv2_l", 32, StageTables.EFFICIENTNETV2_L, HeadRule.FIXED, 384, 480, 0.4);
+    }
+
+    /** timm tf_efficientnetv2_xl (21k pretraining): train 384 / eval 512, dropout 0.4, head fixed 1280. */
+    public static ModelSpec tfEfficientnetV2Xl() {
+        return tfV2("tf_efficientnetv2_xl", 32, StageTables.EFFICIENTNETV2_XL, HeadRule.FIXED, 384, 512, 0.4);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static ModelSpec torchvisionV1(String name, double w, double d, int res, double dropout, double crop,
+                                           boolean tfBn) {
+        return new ModelSpec(name, TV_V1, w, d, 1000, 3, Padding.SYMMETRIC,
+                tfBn ? 1e-3 : 1e-5, tfBn ? 0.01 : 0.1, Activation.SILU, dropout, DROP_PATH, res, res,
+                Preprocessing.imagenet(crop, Interpolation.BICUBIC));
+    }
+
+    private static ModelSpec torchvisionV2(String name, int stem, List<StageSpec> table, int train, int eval,
+                                           double dropout, Preprocessing pre) {
+        Architecture arch = new Architecture(ModelFamily.EFFICIENTNET_V2, stem, table, HeadRule.FIXED, 1280, 8,
+                Scaling.V1_ROUND_LIMIT);
+        return new ModelSpec(name, arch, 1.0, 1.0, 1000, 3, Padding.SYMMETRIC, 1e-3, 0.1, Activation.SILU,
+                dropout, DROP_PATH, train, eval, pre);
+    }
+
+    private static ModelSpec tfV1(String name, double w, double d, int res, double dropout, double crop) {
+        return new ModelSpec(name, TIMM_V1, w, d, 1000, 3, Padding.TF_SAME, TF_BN_EPS, TF_V1_BN_MOMENTUM,
+                Activation.SILU, dropout, DROP_PATH, res, res, Preprocessing.imagenet(crop, Interpolation.BICUBIC));
+    }
+
+    private static ModelSpec tfV2Base(String name, double w, double d, int train, int eval, double dropout,
+                                      double crop) {
+        Architecture arch = new Architecture(ModelFamily.EFFICIENTNET_V2, 32, StageTables.EFFICIENTNETV2_BASE,
+                HeadRule.SCALED, 1280, 8, Scaling.V2_ROUND_LIMIT);
+        return new ModelSpec(name, arch, w, d, 1000, 3, Padding.TF_SAME, TF_BN_EPS, TF_V2_BN_MOMENTUM,
+                Activation.SILU, dropout, DROP_PATH, train, eval, Preprocessing.imagenet(crop, Interpolation.BICUBIC));
+    }
+
+    private static ModelSpec tfV2(String name, int stem, List<StageSpec> table, HeadRule head, int train, int eval,
+                                  double dropout) {
+        Architecture arch = new Architecture(ModelFamily.EFFICIENTNET_V2, stem, table, head, 1280, 8,
+                Scaling.V1_ROUND_LIMIT);
+        return new ModelSpec(name, arch, 1.0, 1.0, 1000, 3, Padding.TF_SAME, TF_BN_EPS, TF_V2_BN_MOMENTUM,
+                Activation.SILU, dropout, DROP_PATH, train, eval, Preprocessing.half(1.0, Interpolation.BICUBIC));
+    }
+}
