@@ -99,6 +99,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void write(Storage storage, float[] src) {
         NdStorage s = (NdStorage) storage;
+        if (src.length == 0) return;
         if (s.dtype == DType.FLOAT32) s.flat.data().asNioFloat().put(0, src);
         else {
             double[] d = new double[src.length];
@@ -110,6 +111,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void write(Storage storage, double[] src) {
         NdStorage s = (NdStorage) storage;
+        if (src.length == 0) return;
         if (s.dtype == DType.FLOAT64) s.flat.data().asNioDouble().put(0, src);
         else {
             float[] f = new float[src.length];
@@ -122,6 +124,7 @@ public final class CpuBackend implements Backend {
     public float[] readFloats(Storage storage) {
         NdStorage s = (NdStorage) storage;
         float[] out = new float[(int) s.length()];
+        if (out.length == 0) return out;
         if (s.dtype == DType.FLOAT32) s.flat.data().asNioFloat().get(0, out);
         else {
             double[] d = readDoubles(storage);
@@ -134,6 +137,7 @@ public final class CpuBackend implements Backend {
     public double[] readDoubles(Storage storage) {
         NdStorage s = (NdStorage) storage;
         double[] out = new double[(int) s.length()];
+        if (out.length == 0) return out;
         if (s.dtype == DType.FLOAT64) s.flat.data().asNioDouble().get(0, out);
         else {
             float[] f = new float[out.length];

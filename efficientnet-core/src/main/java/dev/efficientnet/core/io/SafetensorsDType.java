@@ -1,0 +1,50 @@
+package dev.efficientnet.core.io;
+
+/**
+ * Element types of the safetensors format, by their header names ({@code "F32"}, {@code "BF16"}, ...).
+ * All of them can be read into float32 / float64 tensors: floats are converted (F64 to float32
+ * rounds, and fails on overflow), integers and booleans only when every value converts exactly.
+ */
+public enum SafetensorsDType {
+    F64(8, true),
+    F32(4, true),
+    F16(2, true),
+    BF16(2, true),
+    /** 8-bit float, 4 exponent and 3 mantissa bits, no infinities (PyTorch {@code float8_e4m3fn}). */
+    F8_E4M3(1, true),
+    /** 8-bit float, 5 exponent and 2 mantissa bits (PyTorch {@code float8_e5m2}). */
+    F8_E5M2(1, true),
+    I64(8, false),
+    I32(4, false),
+    I16(2, false),
+    I8(1, false),
+    U64(8, false),
+    U32(4, false),
+    U16(2, false),
+    U8(1, false),
+    BOOL(1, false);
+
+    private final int bytes;
+    private final boolean floatingPoint;
+
+    SafetensorsDType(int bytes, boolean floatingPoint) {
+        this.bytes = bytes;
+        this.floatingPoint = floatingPoint;
+    }
+
+    /** Size of one element in bytes. */
+    public int bytes() {
+        return bytes;
+    }
+
+    /** True for the floating-point types. */
+    public boolean isFloatingPoint() {
+        return floatingPoint;
+    }
+
+    /** The type with this header name, or null if unknown (names are case-sensitive). */
+    public static SafetensorsDType fromName(String name) {
+        for (SafetensorsDType t : values()) if (t.name().equals(name)) return t;
+        return null;
+    }
+}
