@@ -258,6 +258,18 @@ public final class Tensor {
     public Tensor mean() { return Reductions.mean(this); }
     public Tensor sum(int[] axes, boolean keepDims) { return Reductions.sum(this, axes, keepDims); }
     public Tensor mean(int[] axes, boolean keepDims) { return Reductions.mean(this, axes, keepDims); }
+    public Tensor silu() { return dev.efficientnet.core.ops.Activations.silu(this); }
+    public Tensor sigmoid() { return dev.efficientnet.core.ops.Activations.sigmoid(this); }
+    public Tensor relu() { return dev.efficientnet.core.ops.Activations.relu(this); }
+    public Tensor tanh() { return dev.efficientnet.core.ops.Activations.tanh(this); }
+    public Tensor exp() { return dev.efficientnet.core.ops.Activations.exp(this); }
+    public Tensor log() { return dev.efficientnet.core.ops.Activations.log(this); }
+    public Tensor sqrt() { return dev.efficientnet.core.ops.Activations.sqrt(this); }
+    public Tensor square() { return dev.efficientnet.core.ops.Activations.square(this); }
+    public Tensor abs() { return dev.efficientnet.core.ops.Activations.abs(this); }
+    public Tensor matmul(Tensor o) { return dev.efficientnet.core.ops.Linear.matmul(this, o); }
+    public Tensor softmax() { return dev.efficientnet.core.ops.Losses.softmax(this); }
+    public Tensor logSoftmax() { return dev.efficientnet.core.ops.Losses.logSoftmax(this); }
 
     @Override
     public String toString() {

@@ -1,0 +1,79 @@
+package dev.efficientnet.cli;
+
+import dev.efficientnet.models.spec.Presets;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static dev.efficientnet.cli.CliTestSupport.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CompareCommandTest {
+
+    @Test
+    void tableWithoutLatency() {
+        CliTestSupport.Run r = run("compare", "efficientnet_b7", "efficientnet_v2_m", "--no-latency");
+        assertEquals(0, r.code(), r.describe());
+        List<String> lines = r.out().lines().toList();
+        assertTrue(lines.get(0).startsWith("model") && lines.get(0).contains("params") && lines.get(0).contains("MACs"),
+                r.out());
+        assertFalse(lines.get(0).contains("latency"), r.out());
+        String b7 = lines.get(1);
+        String v2m = lines.get(2);
+        assertTrue(b7.startsWith("efficientnet_b7") && b7.contains("V1") && b7.contains(Format.millions(Presets.get("efficientnet_b7").params()))
+                && b7.contains(" 600") && b7.contains("1.00x"), b7);
+        var spec = Presets.get("efficientnet_v2_m");
+        var b7spec = Presets.get("efficientnet_b7");
+        assertTrue(v2m.startsWith("efficientnet_v2_m") && v2m.contains("V2") && v2m.contains(Format.millions(spec.params()))
+                && v2m.contains(Format.giga(spec.macs(480))) && v2m.contains(" 480")
+                && v2m.contains(Format.ratio((double) spec.params() / b7spec.params())), v2m);
+        assertTrue(r.out().contains("latency not measured"), r.out());
+    }
+
+    @Test
+    void jsonWithoutLatency() {
+        CliTestSupport.Run r = run("compare", "efficientnet_b0", "efficientnet_v2_s", "--no-latency", "--json",
+                "--resolution-each", "128");
+        assertEquals(0, r.code(), r.describe());
+        Map<String, Object> j = r.lastJson();
+        List<?> models = (List<?>) j.get("models");
+        assertEquals(2, models.size());
+        Map<?, ?> b0 = (Map<?, ?>) models.get(0);
+        assertEquals("efficientnet_b0", b0.get("arch"));
+        assertEquals(5288548L, b0.get("params"));
+        assertEquals(128L, b0.get("resolution"));
+        assertEquals(224L, b0.get("eval_resolution"));
+        assertEquals(Presets.get("efficientnet_b0").macs(128), b0.get("macs"));
+        assertNull(b0.get("latency_ms"));
+        assertEquals(Boolean.FALSE, j.get("latency_measured"));
+    }
+
+    @Test
+    void latencyIsMeasuredWhenAsked() {
+        // A small input keeps this fast; only the presence and sign of the numbers are checked.
+        CliTestSupport.Run r = run("compare", "efficientnet_b0", "--resolution-each", "32", "--warmup", "0",
+                "--runs", "1", "--json");
+        assertEquals(0, r.code(), r.describe());
+        Map<?, ?> b0 = (Map<?, ?>) ((List<?>) r.lastJson().get("models")).get(0);
+        assertTrue(((Number) b0.get("latency_ms")).doubleValue() > 0, r.out());
+        assertTrue(r.err().contains("measuring efficientnet_b0"), r.err());
+    }
+
+    @Test
+    void unknownArchFailsBeforeAnyWork() {
+        CliTestSupport.Run r = run("compare", "efficientnet_b0", "efficientnet_v3");
+        assertEquals(2, r.code(), r.describe());
+        assertEquals("", r.out());
+        assertTrue(r.err().contains("efficientnet_v3") && r.err().contains("efficientnet_v2_l"), r.err());
+        assertFalse(r.err().contains("measuring"), r.err());
+    }
+
+    @Test
+    void needsAtLeastOneArch() {
+        assertEquals(2, run("compare").code());
+    }
+}

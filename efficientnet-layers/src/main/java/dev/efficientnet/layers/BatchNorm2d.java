@@ -1,0 +1,62 @@
+package dev.efficientnet.layers;
+
+import dev.efficientnet.core.ops.Normalization;
+import dev.efficientnet.core.tensor.Tensor;
+
+/**
+ * Batch norm over the channel (last) axis of NHWC activations, with learnable {@code weight}
+ * (gamma) and {@code bias} (beta) and the buffers {@code running_mean} / {@code running_var}.
+ * Momentum is in the PyTorch convention (weight of the new batch statistic). In training mode it
+ * normalises with batch statistics and updates the running ones (unbiased variance); in eval mode,
+ * or when frozen, it uses the running statistics as constants.
+ */
+public final class BatchNorm2d extends Module {
+    private final int channels;
+    private final Tensor weight;
+    private final Tensor bias;
+    private final Tensor runningMean;
+    private final Tensor runningVar;
+    private double eps;
+    private double momentum;
+
+    public BatchNorm2d(int channels, double eps, double momentum) {
+        if (channels < 1) throw new IllegalArgumentException("BatchNorm2d channels must be >= 1, got " + channels);
+        this.channels = channels;
+        this.weight = registerParameter("weight", persistent(() -> Tensor.ones(channels)));
+        this.bias = registerParameter("bias", persistent(() -> Tensor.zeros(channels)));
+        this.runningMean = registerBuffer("running_mean", persistent(() -> Tensor.zeros(channels)));
+        this.runningVar = registerBuffer("running_var", persistent(() -> Tensor.ones(channels)));
+        setEps(eps);
+        setMomentum(momentum);
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        if (isFrozen()) return Normalization.frozenBatchNorm(x, weight, bias, runningMean, runningVar, eps);
+        return Normalization.batchNorm(x, weight, bias, runningMean, runningVar, isTraining(), momentum, eps);
+    }
+
+    public int channels() {
+        return channels;
+    }
+
+    public double eps() {
+        return eps;
+    }
+
+    public double momentum() {
+        return momentum;
+    }
+
+    /** Sets the epsilon added to the variance. */
+    public void setEps(double eps) {
+        if (!(eps >= 0)) throw new IllegalArgumentException("BatchNorm2d eps must be >= 0, got " + eps);
+        this.eps = eps;
+    }
+
+    /** Sets the running-statistics momentum (PyTorch convention, in [0, 1]). */
+    public void setMomentum(double momentum) {
+        if (!(momentum >= 0 && momentum <= 1)) throw new IllegalArgumentException("BatchNorm2d momentum must be in [0,1], got " + momentum);
+        this.momentum = momentum;
+    }
+}

@@ -1,0 +1,39 @@
+package dev.efficientnet.layers;
+
+import dev.efficientnet.core.ops.Activation;
+import dev.efficientnet.core.tensor.Rng;
+import dev.efficientnet.core.tensor.Tensor;
+
+/** Convolution (no bias) → batch norm → activation, with children {@code conv} and {@code bn}. */
+public final class ConvBnAct extends Module {
+    private final Conv2d conv;
+    private final BatchNorm2d bn;
+    private final Activation activation;
+
+    /**
+     * @param groups     1 for a dense conv, {@code in} for a depthwise one
+     * @param activation applied after BN ({@link Activation#IDENTITY} for none)
+     */
+    public ConvBnAct(int in, int out, int kernel, int stride, int groups, LayerSettings settings, Activation activation, Rng rng) {
+        this.conv = registerModule("conv", new Conv2d(in, out, kernel, settings.conv(stride, groups), false, rng));
+        this.bn = registerModule("bn", new BatchNorm2d(out, settings.bnEps(), settings.bnMomentum()));
+        this.activation = activation;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return activation.apply(bn.forward(conv.forward(x)));
+    }
+
+    public Conv2d conv() {
+        return conv;
+    }
+
+    public BatchNorm2d bn() {
+        return bn;
+    }
+
+    public Activation activation() {
+        return activation;
+    }
+}

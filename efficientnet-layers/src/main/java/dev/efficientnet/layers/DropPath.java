@@ -1,0 +1,31 @@
+package dev.efficientnet.layers;
+
+import dev.efficientnet.core.ops.Regularization;
+import dev.efficientnet.core.tensor.Rng;
+import dev.efficientnet.core.tensor.Tensor;
+
+/** Stochastic depth: in training, zeroes whole samples with probability {@code rate}, scaling the rest by 1/keep. */
+public final class DropPath extends Module {
+    private double rate;
+    private final Rng rng;
+
+    public DropPath(double rate, Rng rng) {
+        setRate(rate);
+        this.rng = rng;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return rate == 0 ? x : Regularization.dropPath(x, rate, isTraining(), rng);
+    }
+
+    public double rate() {
+        return rate;
+    }
+
+    /** Changes the drop probability (e.g. for a schedule). */
+    public void setRate(double rate) {
+        if (!(rate >= 0 && rate < 1)) throw new IllegalArgumentException("drop path rate must be in [0,1), got " + rate);
+        this.rate = rate;
+    }
+}

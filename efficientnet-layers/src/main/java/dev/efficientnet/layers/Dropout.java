@@ -1,0 +1,31 @@
+package dev.efficientnet.layers;
+
+import dev.efficientnet.core.ops.Regularization;
+import dev.efficientnet.core.tensor.Rng;
+import dev.efficientnet.core.tensor.Tensor;
+
+/** Inverted dropout; identity in eval mode. The rate can change during training (progressive learning). */
+public final class Dropout extends Module {
+    private double rate;
+    private final Rng rng;
+
+    public Dropout(double rate, Rng rng) {
+        setRate(rate);
+        this.rng = rng;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return rate == 0 ? x : Regularization.dropout(x, rate, isTraining(), rng);
+    }
+
+    public double rate() {
+        return rate;
+    }
+
+    /** Changes the drop probability. */
+    public void setRate(double rate) {
+        if (!(rate >= 0 && rate < 1)) throw new IllegalArgumentException("dropout rate must be in [0,1), got " + rate);
+        this.rate = rate;
+    }
+}

@@ -1,0 +1,43 @@
+package dev.efficientnet.layers;
+
+import dev.efficientnet.core.init.WeightInit;
+import dev.efficientnet.core.tensor.Rng;
+import dev.efficientnet.core.tensor.Tensor;
+
+/** Fully connected layer {@code y = x·Wᵀ + b}, weight {@code [out, in]} (PyTorch layout). */
+public final class Linear extends Module {
+    private final int inFeatures;
+    private final int outFeatures;
+    private final Tensor weight;
+    private final Tensor bias;
+
+    public Linear(int inFeatures, int outFeatures, Rng rng) {
+        if (inFeatures < 1 || outFeatures < 1)
+            throw new IllegalArgumentException("Linear needs positive sizes, got in=" + inFeatures + " out=" + outFeatures);
+        this.inFeatures = inFeatures;
+        this.outFeatures = outFeatures;
+        this.weight = registerParameter("weight", persistent(() -> WeightInit.linearWeight(Tensor.zeros(outFeatures, inFeatures), rng)));
+        this.bias = registerParameter("bias", persistent(() -> Tensor.zeros(outFeatures)));
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return dev.efficientnet.core.ops.Linear.linear(x, weight, bias);
+    }
+
+    public int inFeatures() {
+        return inFeatures;
+    }
+
+    public int outFeatures() {
+        return outFeatures;
+    }
+
+    public Tensor weight() {
+        return weight;
+    }
+
+    public Tensor bias() {
+        return bias;
+    }
+}

@@ -1,0 +1,42 @@
+package dev.efficientnet.layers;
+
+import dev.efficientnet.core.ops.Activation;
+import dev.efficientnet.core.ops.Conv2dOptions;
+import dev.efficientnet.core.ops.Pooling;
+import dev.efficientnet.core.tensor.Rng;
+import dev.efficientnet.core.tensor.Tensor;
+
+/**
+ * Squeeze-and-excitation: global average pool → 1×1 conv ({@code reduce}, with bias) → activation
+ * → 1×1 conv ({@code expand}, with bias) → sigmoid gate, multiplied into the input. The reduced
+ * width comes from the block's <em>input</em> channels × ratio, as in every EfficientNet reference.
+ */
+public final class SqueezeExcite extends Module {
+    private final int channels;
+    private final Conv2d reduce;
+    private final Conv2d expand;
+    private final Activation activation;
+
+    public SqueezeExcite(int channels, int reducedChannels, Activation activation, Rng rng) {
+        this.channels = channels;
+        this.reduce = registerModule("reduce", new Conv2d(channels, reducedChannels, 1, Conv2dOptions.valid(1), true, rng));
+        this.expand = registerModule("expand", new Conv2d(reducedChannels, channels, 1, Conv2dOptions.valid(1), true, rng));
+        this.activation = activation;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        int n = x.dim(0);
+        Tensor pooled = Pooling.globalAvgPool(x).reshape(n, 1, 1, channels);
+        Tensor gate = Activation.SIGMOID.apply(expand.forward(activation.apply(reduce.forward(pooled))));
+        return x.mul(gate);
+    }
+
+    public Conv2d reduce() {
+        return reduce;
+    }
+
+    public Conv2d expand() {
+        return expand;
+    }
+}

@@ -1,0 +1,210 @@
+package dev.efficientnet.models;
+
+import dev.efficientnet.core.ops.Activation;
+import dev.efficientnet.core.ops.Padding;
+import dev.efficientnet.core.ops.ShapeOps;
+import dev.efficientnet.core.tensor.Rng;
+import dev.efficientnet.core.tensor.Tensor;
+import dev.efficientnet.layers.Block;
+import dev.efficientnet.layers.ConvBnAct;
+import dev.efficientnet.layers.Dropout;
+import dev.efficientnet.layers.FusedMBConv;
+import dev.efficientnet.layers.Head;
+import dev.efficientnet.layers.LayerSettings;
+import dev.efficientnet.layers.MBConv;
+import dev.efficientnet.layers.Module;
+import dev.efficientnet.layers.Sequential;
+import dev.efficientnet.models.spec.BlockSpec;
+import dev.efficientnet.models.spec.BlockType;
+import dev.efficientnet.models.spec.FeatureInfo;
+import dev.efficientnet.models.spec.ModelSpec;
+import dev.efficientnet.models.spec.Presets;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * An EfficientNet V1 or V2 built from a {@link ModelSpec}: {@code stem} → {@code stages.S.B}
+ * blocks → {@code head} (conv, bn, classifier). One class serves every preset; the spec decides
+ * block types, widths, depths, padding and batch-norm settings.
+ *
+ * <p>Inputs and outputs at this public edge are NCHW (PyTorch's convention); inside, activations
+ * are NHWC. Parameter names are this library's native naming (see {@code docs/weights.md});
+ * convolution weights are stored as {@code [kH, kW, in/groups, out]}.
+ */
+public final class EfficientNet extends Module {
+    private final ModelSpec spec;
+    private final ConvBnAct stem;
+    private final Sequential stages;
+    private final Head head;
+    private final List<Block> blocks = new ArrayList<>();
+
+    private EfficientNet(ModelSpec spec, long seed) {
+        this.spec = spec;
+        Rng rng = new Rng(seed);
+        LayerSettings s = new LayerSettings(padding(spec), spec.bnEps(), spec.bnMomentum(), activation(spec));
+        this.stem = registerModule("stem", new ConvBnAct(spec.inChannels(), spec.stemChannels(), ModelSpec.STEM_KERNEL,
+                ModelSpec.STEM_STRIDE, 1, s, s.activation(), rng));
+        this.stages = registerModule("stages", new Sequential());
+        Sequential stage = null;
+        int currentStage = -1;
+        for (BlockSpec b : spec.blocks()) {
+            if (b.stageIndex() != currentStage) {
+                stage = new Sequential();
+                stages.add(stage);
+                currentStage = b.stageIndex();
+            }
+            Block block = b.type() == BlockType.MBCONV
+                    ? new MBConv(b.inChannels(), b.midChannels(), b.outChannels(), b.kernel(), b.stride(), b.seChannels(), b.dropPathRate(), s, rng)
+                    : new FusedMBConv(b.inChannels(), b.midChannels(), b.outChannels(), b.kernel(), b.stride(), b.seChannels(), b.dropPathRate(), s, rng);
+            stage.add(block);
+            blocks.add(block);
+        }
+        int lastChannels = spec.blocks().get(spec.blocks().size() - 1).outChannels();
+        this.head = registerModule("head", new Head(lastChannels, spec.headChannels(), spec.numClasses(), spec.dropoutRate(), s, rng));
+    }
+
+    /** Builds a model with weights initialised from {@code seed}. */
+    public static EfficientNet create(ModelSpec spec, long seed) {
+        return new EfficientNet(spec, seed);
+    }
+
+    /** Builds a model with seed 0. */
+    public static EfficientNet create(ModelSpec spec) {
+        return new EfficientNet(spec, 0);
+    }
+
+    /** Builds a preset by name ({@link Presets#names()}). */
+    public static EfficientNet create(String preset) {
+        return new EfficientNet(Presets.get(preset), 0);
+    }
+
+    private static Padding padding(ModelSpec spec) {
+        return switch (spec.padding()) {
+            case TF_SAME -> Padding.same();
+            case SYMMETRIC -> Padding.symmetric();
+        };
+    }
+
+    private static Activation activation(ModelSpec spec) {
+        return Activation.valueOf(spec.activation().name());
+    }
+
+    /** The spec this model was built from. */
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    /** Logits {@code [N, classes]} for NCHW input {@code [N, inChannels, H, W]}. */
+    @Override
+    public Tensor forward(Tensor x) {
+        return forwardHead(forwardFeatures(x));
+    }
+
+    /** Pooled pre-logits features {@code [N, headChannels]}. */
+    public Tensor forwardFeatures(Tensor x) {
+        return head.pool(headMap(body(toNhwc(x))));
+    }
+
+    /** Dropout and classifier on pooled features. */
+    public Tensor forwardHead(Tensor pooled) {
+        return head.logits(pooled);
+    }
+
+    /**
+     * The multi-scale feature maps, NCHW: one per entry of {@link ModelSpec#featureInfo()} (the
+     * reductions 2/4/8/16/32 and finally the pre-pool head map), in that order.
+     */
+    public List<Tensor> forwardIntermediates(Tensor x) {
+        List<FeatureInfo> taps = spec.featureInfo();
+        List<Tensor> out = new ArrayList<>();
+        Tensor y = stem.forward(toNhwc(x));
+        for (FeatureInfo f : taps) if (f.kind() == FeatureInfo.Kind.STEM) out.add(ShapeOps.nhwcToNchw(y));
+        for (int i = 0; i < blocks.size(); i++) {
+            y = blocks.get(i).forward(y);
+            for (FeatureInfo f : taps)
+                if (f.kind() == FeatureInfo.Kind.STAGE && f.blockIndex() == i) out.add(ShapeOps.nhwcToNchw(y));
+        }
+        Tensor map = headMap(y);
+        for (FeatureInfo f : taps) if (f.kind() == FeatureInfo.Kind.HEAD) out.add(ShapeOps.nhwcToNchw(map));
+        return out;
+    }
+
+    /** The output of the stem and of every block, NCHW, in order (for debugging against a reference). */
+    public List<Tensor> blockOutputs(Tensor x) {
+        List<Tensor> out = new ArrayList<>();
+        Tensor y = stem.forward(toNhwc(x));
+        out.add(ShapeOps.nhwcToNchw(y));
+        for (Block b : blocks) {
+            y = b.forward(y);
+            out.add(ShapeOps.nhwcToNchw(y));
+        }
+        out.add(ShapeOps.nhwcToNchw(headMap(y)));
+        return out;
+    }
+
+    private Tensor body(Tensor nhwc) {
+        return stages.forward(stem.forward(nhwc));
+    }
+
+    private Tensor headMap(Tensor y) {
+        return head.featureMap(y);
+    }
+
+    private Tensor toNhwc(Tensor x) {
+        int[] s = x.shape();
+        if (s.length != 4)
+            throw new IllegalArgumentException(spec.name() + ": input must be NCHW [N, " + spec.inChannels() + ", H, W], got shape " + Arrays.toString(s));
+        if (s[1] != spec.inChannels())
+            throw new IllegalArgumentException(spec.name() + ": input has " + s[1] + " channels, the model expects " + spec.inChannels()
+                    + " (shape " + Arrays.toString(s) + ")");
+        if (s[0] < 1) throw new IllegalArgumentException(spec.name() + ": batch size must be >= 1, got shape " + Arrays.toString(s));
+        if (s[2] < 1 || s[3] < 1) throw new IllegalArgumentException(spec.name() + ": image height and width must be >= 1, got shape " + Arrays.toString(s));
+        return ShapeOps.nchwToNhwc(x);
+    }
+
+    /** The head (conv, bn, dropout, classifier). */
+    public Head head() {
+        return head;
+    }
+
+    /** The stem conv + BN + act. */
+    public ConvBnAct stem() {
+        return stem;
+    }
+
+    /** Stage {@code i} as a sequence of blocks. */
+    public Sequential stage(int i) {
+        return (Sequential) stages.get(i);
+    }
+
+    /** Number of stages. */
+    public int stageCount() {
+        return stages.size();
+    }
+
+    /** Every block in order. */
+    public List<Block> blocks() {
+        return List.copyOf(blocks);
+    }
+
+    /** Sets the classifier dropout rate (progressive learning raises it with the image size). */
+    public void setDropout(double rate) {
+        head.dropout().setRate(rate);
+    }
+
+    /** The classifier dropout module. */
+    public Dropout dropout() {
+        return head.dropout();
+    }
+
+    /**
+     * Scales every block's drop-path rate so the last block has {@code rate} (rate × i / blocks,
+     * as the spec's linear rule).
+     */
+    public void setDropPath(double rate) {
+        int total = blocks.size();
+        for (int i = 0; i < total; i++) if (blocks.get(i).hasResidual()) blocks.get(i).dropPath().setRate(rate * i / total);
+    }
+}

@@ -1,0 +1,20 @@
+package dev.efficientnet.models.weights;
+
+/**
+ * How {@link Weights#load} treats a checkpoint that does not match the model exactly.
+ *
+ * @param strict         fail on missing or unexpected keys (shape mismatches always fail)
+ * @param skipClassifier leave the model's classifier as initialised and ignore the checkpoint's
+ *                       (fine-tuning to another class count)
+ */
+public record LoadOptions(boolean strict, boolean skipClassifier) {
+    /** Every model tensor must be present and every checkpoint key used (the default). */
+    public static final LoadOptions STRICT = new LoadOptions(true, false);
+    /** Missing and unexpected keys are reported in the {@link LoadResult} instead of failing. */
+    public static final LoadOptions LENIENT = new LoadOptions(false, false);
+
+    /** Strict for everything but the classifier, which is skipped: loading a backbone for fine-tuning. */
+    public static LoadOptions fineTune() {
+        return new LoadOptions(true, true);
+    }
+}

@@ -1,0 +1,71 @@
+package dev.efficientnet.models.weights;
+
+import java.util.List;
+
+/**
+ * A checkpoint that does not fit the model. It lists every problem at once — keys the model needs
+ * and the checkpoint lacks, checkpoint keys the model has no place for, and shape mismatches — in
+ * the checkpoint's own naming and PyTorch/native layout, and is thrown before anything is written
+ * into the model.
+ */
+public final class WeightLoadException extends IllegalArgumentException {
+    private final String source;
+    private final Naming naming;
+    private final List<String> missing;
+    private final List<String> unexpected;
+    private final List<String> mismatched;
+
+    /**
+     * @param source     the file or "map" the weights came from
+     * @param naming     the detected naming
+     * @param missing    keys the model needs and the checkpoint lacks
+     * @param unexpected checkpoint keys that have no place in the model
+     * @param mismatched "key: checkpoint [..] vs model [..]" for every shape mismatch
+     */
+    public WeightLoadException(String source, Naming naming, List<String> missing, List<String> unexpected,
+                               List<String> mismatched) {
+        super(message(source, naming, missing, unexpected, mismatched));
+        this.source = source;
+        this.naming = naming;
+        this.missing = List.copyOf(missing);
+        this.unexpected = List.copyOf(unexpected);
+        this.mismatched = List.copyOf(mismatched);
+    }
+
+    private static String message(String source, Naming naming, List<String> missing, List<String> unexpected,
+                                  List<String> mismatched) {
+        StringBuilder sb = new StringBuilder("weights ").append(source).append(" (").append(naming.id())
+                .append(" naming) do not fit the model, nothing was loaded:");
+        if (!missing.isEmpty()) sb.append(" missing ").append(missing.size()).append(' ').append(missing).append(';');
+        if (!unexpected.isEmpty()) sb.append(" unexpected ").append(unexpected.size()).append(' ').append(unexpected).append(';');
+        if (!mismatched.isEmpty()) sb.append(" shape mismatch ").append(mismatched.size()).append(' ').append(mismatched).append(';');
+        if (!mismatched.isEmpty() || !missing.isEmpty())
+            sb.append(" (check the preset, width/depth multipliers and class count against the checkpoint)");
+        return sb.toString();
+    }
+
+    /** Where the weights came from. */
+    public String source() {
+        return source;
+    }
+
+    /** The naming detected from the keys. */
+    public Naming naming() {
+        return naming;
+    }
+
+    /** Keys the model needs and the checkpoint lacks (checkpoint naming). */
+    public List<String> missing() {
+        return missing;
+    }
+
+    /** Checkpoint keys the model has no place for. */
+    public List<String> unexpected() {
+        return unexpected;
+    }
+
+    /** "key: checkpoint [..] vs model [..]" for every shape mismatch. */
+    public List<String> mismatched() {
+        return mismatched;
+    }
+}
