@@ -29,7 +29,7 @@ class MainTest {
 
     @Test
     void unknownCommandOrOptionPrintsUsageOnStderr() {
-        CliTestSupport.Run cmd = run("frobnicate");
+        CliTestSupport.Run cmd = run("xyzzy");
         assertEquals(2, cmd.code(), cmd.describe());
         assertTrue(cmd.err().contains("Usage: efficientnet"), cmd.err());
         assertEquals("", cmd.out());

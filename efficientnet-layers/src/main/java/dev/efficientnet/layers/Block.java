@@ -23,8 +23,7 @@ public abstract class Block extends Module {
     public final Tensor forward(Tensor x) {
         Tensor y = body(x);
         if (!residual) return y;
-        dropPath.train(isTraining());
-        return dropPath.forward(y).add(x);
+        return dropPath.apply(y, isTraining()).add(x);
     }
 
     /** True when the block adds its input back. */

@@ -16,7 +16,12 @@ public final class DropPath extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return rate == 0 ? x : Regularization.dropPath(x, rate, isTraining(), rng);
+        return apply(x, isTraining());
+    }
+
+    /** Applies the layer in training mode or not, independent of this module's own flag (no shared write). */
+    public Tensor apply(Tensor x, boolean training) {
+        return rate == 0 || !training ? x : Regularization.dropPath(x, rate, true, rng);
     }
 
     public double rate() {

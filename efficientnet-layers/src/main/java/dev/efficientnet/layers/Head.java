@@ -38,8 +38,7 @@ public final class Head extends Module {
     /** Dropout then the linear classifier on pooled features (identity without a classifier). */
     public Tensor logits(Tensor pooled) {
         if (classifier == null) return pooled;
-        dropout.train(isTraining());
-        return classifier.forward(dropout.forward(pooled));
+        return classifier.forward(dropout.apply(pooled, isTraining()));
     }
 
     @Override
