@@ -39,10 +39,12 @@ public final class EfficientNet extends Module {
     private final Sequential stages;
     private final Head head;
     private final List<Block> blocks = new ArrayList<>();
+    private final Rng rng;
 
     private EfficientNet(ModelSpec spec, long seed) {
         this.spec = spec;
         Rng rng = new Rng(seed);
+        this.rng = rng;
         LayerSettings s = new LayerSettings(padding(spec), spec.bnEps(), spec.bnMomentum(), activation(spec));
         this.stem = registerModule("stem", new ConvBnAct(spec.inChannels(), spec.stemChannels(), ModelSpec.STEM_KERNEL,
                 ModelSpec.STEM_STRIDE, 1, s, s.activation(), rng));
@@ -89,6 +91,14 @@ public final class EfficientNet extends Module {
 
     private static Activation activation(ModelSpec spec) {
         return Activation.valueOf(spec.activation().name());
+    }
+
+    /**
+     * The random source of every dropout and drop-path layer (seeded from the build seed); its
+     * state goes into checkpoints so a resumed run draws the same masks.
+     */
+    public Rng rng() {
+        return rng;
     }
 
     /** The spec this model was built from. */

@@ -1,0 +1,96 @@
+package dev.efficientnet.train;
+
+import dev.efficientnet.train.augment.Pipeline;
+import dev.efficientnet.train.data.Batch;
+import dev.efficientnet.train.data.DataLoader;
+import dev.efficientnet.train.data.Dataset;
+import dev.efficientnet.train.data.Datasets;
+import dev.efficientnet.train.data.LoaderConfig;
+import dev.efficientnet.train.progressive.Stage;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The trainer's view of the data: channel conversion to the model's input, one loader per batch
+ * size, and the per-stage pipelines. Training: random resized crop (scale {@code cropScaleMin..1}),
+ * optional horizontal flip, RandAugment ({@code randAugOps} ops at the stage's magnitude), optional
+ * random erasing, mixup at the stage's α, label smoothing; evaluation: resize. Normalization:
+ * ImageNet mean/std for RGB input, mean 0.5 / std 0.5 for grayscale.
+ */
+final class TrainData implements AutoCloseable {
+    private static final double[] GRAY_MEAN = {0.5};
+    private static final double[] GRAY_STD = {0.5};
+
+    private final TrainConfig cfg;
+    private final Dataset train;
+    private final Dataset test;
+    private final Map<Integer, DataLoader> trainLoaders = new HashMap<>();
+    private final Map<Integer, DataLoader> testLoaders = new HashMap<>();
+
+    TrainData(TrainConfig cfg, Dataset train, Dataset test) {
+        this.cfg = cfg;
+        if (train == null) throw new IllegalArgumentException("training data is required");
+        this.train = convert(train, cfg.inChannels());
+        this.test = test == null ? null : convert(test, cfg.inChannels());
+    }
+
+    static Dataset convert(Dataset d, int channels) {
+        return channels == 3 ? Datasets.toRgb(d) : Datasets.toGray(d);
+    }
+
+    Dataset train() {
+        return train;
+    }
+
+    Dataset test() {
+        return test;
+    }
+
+    private DataLoader trainLoader(int batchSize) {
+        return trainLoaders.computeIfAbsent(batchSize,
+                b -> new DataLoader(train, LoaderConfig.train(b, cfg.seed()).withThreads(cfg.workers())));
+    }
+
+    int trainBatches(int batchSize) {
+        return trainLoader(batchSize).batchesPerEpoch();
+    }
+
+    Pipeline trainPipeline(Stage stage) {
+        Pipeline p = Pipeline.train(cfg.numClasses())
+                .withCropScale(cfg.cropScaleMin(), 1.0)
+                .withHorizontalFlip(cfg.hflip() ? 0.5 : 0)
+                .withRandomErasing(cfg.randomErasing())
+                .withMixup(stage.mixupAlpha())
+                .withLabelSmoothing(cfg.labelSmoothing());
+        if (cfg.randAugOps() > 0 && stage.randAugMagnitude() > 0) p = p.withRandAugment(cfg.randAugOps(), stage.randAugMagnitude());
+        return normalized(p);
+    }
+
+    Pipeline evalPipeline() {
+        return normalized(Pipeline.eval(cfg.numClasses()));
+    }
+
+    private Pipeline normalized(Pipeline p) {
+        return cfg.inChannels() == 1 ? p.withNormalization(GRAY_MEAN, GRAY_STD) : p;
+    }
+
+    DataLoader.BatchIterator trainEpoch(int epoch, Stage stage, int batchSize, int startBatch) {
+        return trainLoader(batchSize).epoch(epoch, stage.imageSize(), trainPipeline(stage), startBatch);
+    }
+
+    /** The test batches at {@code size} (one pass; close is handled by exhausting the iterator). */
+    Iterable<Batch> testBatches(int size, int batchSize) {
+        DataLoader loader = testLoaders.computeIfAbsent(batchSize,
+                b -> new DataLoader(test, LoaderConfig.eval(b).withThreads(cfg.workers())));
+        return () -> loader.epoch(0, size, evalPipeline());
+    }
+
+    @Override
+    public void close() {
+        trainLoaders.values().forEach(DataLoader::close);
+        testLoaders.values().forEach(DataLoader::close);
+        trainLoaders.clear();
+        testLoaders.clear();
+    }
+}

@@ -1,0 +1,374 @@
+package dev.efficientnet.train;
+
+import dev.efficientnet.core.autograd.GradMode;
+import dev.efficientnet.core.io.AtomicFiles;
+import dev.efficientnet.core.io.Json;
+import dev.efficientnet.core.ops.Losses;
+import dev.efficientnet.core.optim.GradClip;
+import dev.efficientnet.core.optim.LrSchedule;
+import dev.efficientnet.core.optim.Optimizer;
+import dev.efficientnet.core.optim.ParamGroups;
+import dev.efficientnet.core.tensor.MemoryScope;
+import dev.efficientnet.core.tensor.Rng;
+import dev.efficientnet.core.tensor.Tensor;
+import dev.efficientnet.models.EfficientNet;
+import dev.efficientnet.models.weights.LoadOptions;
+import dev.efficientnet.models.weights.Weights;
+import dev.efficientnet.train.checkpoint.Checkpoint;
+import dev.efficientnet.train.checkpoint.Checkpoints;
+import dev.efficientnet.train.checkpoint.TrainState;
+import dev.efficientnet.train.data.Batch;
+import dev.efficientnet.train.data.DataLoader;
+import dev.efficientnet.train.data.Dataset;
+import dev.efficientnet.train.progressive.Stage;
+import dev.efficientnet.train.report.EpochMetrics;
+import dev.efficientnet.train.report.MetricsCsv;
+import dev.efficientnet.train.report.Plots;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The training loop: any preset, progressive learning, EMA, checkpoints, metrics and plots.
+ *
+ * <p>Per epoch: the progressive stage of the epoch sets the image size, the classifier dropout
+ * ({@link EfficientNet#setDropout}), the RandAugment magnitude, the mixup α and the batch size; the
+ * data loader yields the epoch's batches in a seeded order; every step runs in its own
+ * {@link MemoryScope} (forward, cross-entropy against the soft or hard targets, backward, optional
+ * gradient clipping, the scheduled learning rate, the optimizer step, the EMA update). After the
+ * epoch the raw and EMA weights are evaluated on the test set at the stage's size, {@code metrics.csv},
+ * the plots and {@code last.safetensors} are rewritten, and {@code best.safetensors} when the test
+ * accuracy of the final weights improved.
+ *
+ * <p>Resume: everything a step depends on is either a pure function of (seed, epoch, batch) — the
+ * data order, the augmentation, mixup, the learning rate, the stage — or saved in the checkpoint —
+ * weights, BN statistics, EMA, optimizer buffers, the dropout RNG, the partial epoch sums — so a run
+ * resumed from a checkpoint takes bit-identical steps to an uninterrupted one.
+ *
+ * <p>A NaN or infinite loss stops the run with {@link TrainingDivergedException} before the optimizer
+ * step; no checkpoint is written after it, so the last good one stays.
+ */
+public final class Trainer {
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+    /** Name of the config file in the run folder. */
+    public static final String CONFIG_FILE = "config.json";
+    /** Name of the metrics file in the run folder. */
+    public static final String METRICS_FILE = "metrics.csv";
+
+    private final TrainConfig cfg;
+    private final Dataset train;
+    private final Dataset test;
+    private final Path runDir;
+    private final TrainListener listener;
+    private final EfficientNet model;
+    private final Optimizer optimizer;
+    private final Ema ema;
+    private final Rng modelRng;
+    private final LrSchedule lrSchedule;
+    private final TrainData data;
+    private TrainState state;
+    private long maxSteps = Long.MAX_VALUE;
+    private long nanAtStep = -1;
+
+    /**
+     * A new run writing into {@code runDir} (created if needed).
+     *
+     * @param train    training data (grayscale data is replicated to RGB when the model has 3 input channels)
+     * @param test     test data, or null to skip evaluation
+     * @param listener progress callbacks, or null
+     */
+    public Trainer(TrainConfig cfg, Dataset train, Dataset test, Path runDir, TrainListener listener) throws IOException {
+        this(cfg, train, test, runDir, listener, null);
+    }
+
+    private Trainer(TrainConfig cfg, Dataset train, Dataset test, Path runDir, TrainListener listener, Checkpoint resume)
+            throws IOException {
+        this.cfg = Objects.requireNonNull(cfg, "cfg");
+        this.runDir = Objects.requireNonNull(runDir, "runDir");
+        this.listener = listener != null ? listener : new TrainListener() { };
+        this.data = new TrainData(cfg, train, test);
+        this.train = data.train();
+        this.test = data.test();
+        if (train.numClasses() > cfg.numClasses())
+            throw new IllegalArgumentException("the data has " + train.numClasses() + " classes but the model only "
+                    + cfg.numClasses() + " outputs");
+        this.model = EfficientNet.create(cfg.modelSpec(), cfg.seed());
+        if (cfg.initWeights() != null && resume == null) loadInitialWeights(Path.of(cfg.initWeights()));
+        FineTune.freeze(model, cfg.trainLastStages());
+        model.train(true);
+        this.optimizer = cfg.optimizer().create(ParamGroups.of(model.namedParameters()), cfg.lr(), cfg.weightDecay());
+        this.lrSchedule = cfg.lrSchedule().create(cfg.lr(), cfg.minLr(), cfg.warmupEpochs(), cfg.epochs());
+        this.ema = cfg.emaDecay() > 0 ? new Ema(model, cfg.emaDecay()) : null;
+        this.modelRng = model.rng();
+        if (resume == null) {
+            state = TrainState.initial(modelRng.state());
+        } else {
+            restore(resume);
+        }
+        Files.createDirectories(runDir);
+        AtomicFiles.writeString(runDir.resolve(CONFIG_FILE), Json.writePretty(cfg.toJson()) + "\n");
+    }
+
+    /**
+     * Continues the run in {@code runDir} from its {@code last.safetensors}, with its saved config.
+     * {@code train}/{@code test} must be the same data as before.
+     */
+    public static Trainer resume(Path runDir, Dataset train, Dataset test, TrainListener listener) throws IOException {
+        Checkpoint c = Checkpoints.read(runDir.resolve(Checkpoints.LAST));
+        return new Trainer(TrainConfig.fromJson(c.config()), train, test, runDir, listener, c);
+    }
+
+    /** The config saved in a run folder's last checkpoint (to find the data of a run to resume). */
+    public static TrainConfig savedConfig(Path runDir) throws IOException {
+        return TrainConfig.fromJson(Checkpoints.read(runDir.resolve(Checkpoints.LAST)).config());
+    }
+
+    /** Stops (with a resumable checkpoint) once {@code steps} optimizer steps are done in total. */
+    public Trainer stopAfterSteps(long steps) {
+        if (steps < 0) throw new IllegalArgumentException("steps must be >= 0, got " + steps);
+        this.maxSteps = steps;
+        return this;
+    }
+
+    /** Test hook: makes the loss of global step {@code step} (0-based) NaN. */
+    void injectNanAtStep(long step) {
+        this.nanAtStep = step;
+    }
+
+    /** The model being trained. */
+    public EfficientNet model() {
+        return model;
+    }
+
+    /** The EMA, or null. */
+    public Ema ema() {
+        return ema;
+    }
+
+    /** The config. */
+    public TrainConfig config() {
+        return cfg;
+    }
+
+    private void loadInitialWeights(Path file) throws IOException {
+        Map<String, Tensor> w = Checkpoints.isCheckpoint(file) ? Checkpoints.modelWeights(file, true) : null;
+        Tensor cls = w == null ? null : w.get("head.classifier.weight");
+        boolean sameHead = cls != null && cls.dim(0) == cfg.numClasses();
+        LoadOptions opts = sameHead ? LoadOptions.STRICT : LoadOptions.fineTune();
+        if (w != null) Weights.load(model, w, opts);
+        else Weights.load(model, file, LoadOptions.fineTune());
+        LOG.info("initial weights from {}", file);
+    }
+
+    private void restore(Checkpoint c) {
+        model.loadStateDict(c.model(), true);
+        if (ema != null) {
+            if (c.ema() == null) throw new IllegalArgumentException("the checkpoint has no EMA weights but the config enables EMA");
+            ema.model().loadStateDict(c.ema(), true);
+            ema.setUpdates(c.state().emaUpdates());
+        }
+        optimizer.loadState(c.optimizer());
+        modelRng.setState(c.state().modelRng());
+        state = c.state();
+    }
+
+    // ---- the loop -------------------------------------------------------------------------------
+
+    /** Runs (or continues) the training to the end or to the step limit. */
+    public TrainResult run() throws IOException {
+        try {
+            return runLoop();
+        } finally {
+            data.close();
+        }
+    }
+
+    private TrainResult runLoop() throws IOException {
+        long wallStart = System.nanoTime();
+        List<EpochMetrics> history = new ArrayList<>();
+        for (Map<String, Object> m : state.history()) history.add(EpochMetrics.fromJson(m));
+        listener.runStarted(cfg, model, train.size(), test == null ? 0 : test.size(), state.epoch(), state.globalStep());
+        Path last = runDir.resolve(Checkpoints.LAST);
+        Path best = runDir.resolve(Checkpoints.BEST);
+        double trainSeconds = 0;
+        long trainImages = 0;
+        for (EpochMetrics m : history) {
+            trainSeconds += m.seconds();
+            trainImages += Math.round(m.seconds() * m.imagesPerSecond());
+        }
+        List<Path> plots = List.of();
+        for (int epoch = state.epoch(); epoch < cfg.epochs(); epoch++) {
+            int stageIndex = cfg.schedule().stageIndex(epoch, cfg.epochs());
+            Stage stage = cfg.schedule().stages().get(stageIndex);
+            int batchSize = stage.batchSizeOr(cfg.batchSize());
+            model.setDropout(stage.dropout());
+            int batches = data.trainBatches(batchSize);
+            if (batches < 1)
+                throw new IllegalArgumentException("batch size " + batchSize + " exceeds the " + train.size() + " training examples");
+            boolean midEpoch = epoch == state.epoch() && state.batch() > 0;
+            int startBatch = midEpoch ? state.batch() : 0;
+            double lossSum = midEpoch ? state.epochLossSum() : 0;
+            long correct = midEpoch ? state.epochCorrect() : 0;
+            long seen = midEpoch ? state.epochSeen() : 0;
+            double seconds = midEpoch ? state.epochSeconds() : 0;
+            long step = state.globalStep();
+            listener.epochStarted(epoch, cfg.epochs(), batches, stage, batchSize);
+            double lr = optimizer.learningRate();
+            try (DataLoader.BatchIterator it = data.trainEpoch(epoch, stage, batchSize, startBatch)) {
+                for (int b = startBatch; b < batches; b++) {
+                    if (step >= maxSteps) {
+                        state = new TrainState(epoch, b, step, rngState(), emaUpdates(), lossSum, correct, seen, seconds,
+                                state.bestAccuracy(), state.bestEpoch(), toJson(history));
+                        saveCheckpoint(last);
+                        double wall = (System.nanoTime() - wallStart) / 1e9;
+                        return result(history, wall, trainSeconds + seconds, trainImages + seen, true, plots);
+                    }
+                    if (!it.hasNext()) throw new IllegalStateException("the loader ended after " + b + " of " + batches + " batches");
+                    long t0 = System.nanoTime();
+                    Batch batch = it.next();
+                    lr = lrSchedule.lr(epoch + (double) b / batches);
+                    double[] lossAndCorrect = step(batch, lr, step, epoch, b, last);
+                    step++;
+                    seconds += (System.nanoTime() - t0) / 1e9;
+                    lossSum += lossAndCorrect[0] * batch.n();
+                    correct += (long) lossAndCorrect[1];
+                    seen += batch.n();
+                    listener.step(epoch, b, batches, step, lossAndCorrect[0], lr, lossSum / seen, (double) correct / seen, seen / seconds);
+                }
+            }
+            trainSeconds += seconds;
+            trainImages += seen;
+            // ---- end of epoch: evaluate, record, checkpoint
+            int evalSize = stage.imageSize();
+            double[] raw = evaluate(model, evalSize, "test");
+            double[] avg = ema != null ? evaluate(ema.model(), evalSize, "test (EMA)") : new double[]{Double.NaN, Double.NaN};
+            model.train(true);
+            EpochMetrics m = new EpochMetrics(epoch + 1, stageIndex, stage.imageSize(), batchSize, stage.dropout(),
+                    stage.randAugMagnitude(), stage.mixupAlpha(), lr, lossSum / seen, (double) correct / seen,
+                    raw[0], raw[1], avg[0], avg[1], evalSize, seconds, seen / seconds);
+            history.add(m);
+            double acc = ema != null ? avg[1] : raw[1];
+            boolean improved = Double.isFinite(acc) && acc > state.bestAccuracy();
+            state = new TrainState(epoch + 1, 0, step, rngState(), emaUpdates(), 0, 0, 0, 0,
+                    improved ? acc : state.bestAccuracy(), improved ? epoch + 1 : state.bestEpoch(), toJson(history));
+            MetricsCsv.write(runDir.resolve(METRICS_FILE), history);
+            plots = Plots.write(runDir, history);
+            saveCheckpoint(last);
+            if (improved) saveCheckpoint(best);
+            listener.epochFinished(m, cfg.epochs());
+        }
+        double wall = (System.nanoTime() - wallStart) / 1e9;
+        if (plots.isEmpty() && !history.isEmpty()) plots = Plots.write(runDir, history);
+        TrainResult r = result(history, wall, trainSeconds, trainImages, false, plots);
+        listener.runFinished(r);
+        return r;
+    }
+
+    private double[] step(Batch batch, double lr, long globalStep, int epoch, int b, Path last) {
+        try (MemoryScope scope = MemoryScope.open()) {
+            Tensor x = Tensor.of(batch.images(), batch.shape());
+            Tensor logits = model.forward(x);
+            Tensor loss = batch.softTargets() != null
+                    ? Losses.crossEntropy(logits, Tensor.of(batch.softTargets(), batch.n(), batch.softTargets().length / batch.n()))
+                    : Losses.crossEntropy(logits, batch.labels(), cfg.labelSmoothing());
+            double value = globalStep == nanAtStep ? Double.NaN : loss.item();
+            if (!Double.isFinite(value)) {
+                throw new TrainingDivergedException(String.format(java.util.Locale.ROOT,
+                        "the loss is %s at epoch %d, batch %d (global step %d, learning rate %.3g); training stopped. %s",
+                        value, epoch + 1, b, globalStep, lr,
+                        Files.exists(last) ? "The last good checkpoint is kept: " + last
+                                + " (resume with a lower learning rate, e.g. --lr " + String.format(java.util.Locale.ROOT, "%.3g", cfg.lr() / 4) + ")"
+                                : "No checkpoint was written yet."));
+            }
+            int correct = correct(logits.toFloatArray(), batch.labels(), logits.dim(1));
+            optimizer.zeroGrad();
+            loss.backward();
+            if (cfg.gradClip() > 0) GradClip.clipByGlobalNorm(optimizer, cfg.gradClip());
+            optimizer.setLearningRate(lr);
+            optimizer.step();
+            if (ema != null) ema.update();
+            return new double[]{value, correct};
+        }
+    }
+
+    static int correct(float[] logits, int[] labels, int k) {
+        int c = 0;
+        for (int i = 0; i < labels.length; i++) {
+            int arg = 0;
+            for (int j = 1; j < k; j++) if (logits[i * k + j] > logits[i * k + arg]) arg = j;
+            if (arg == labels[i]) c++;
+        }
+        return c;
+    }
+
+    /** Mean loss and accuracy of {@code net} on the test set at {@code size} ({NaN, NaN} without test data). */
+    private double[] evaluate(EfficientNet net, int size, String what) throws IOException {
+        if (test == null) return new double[]{Double.NaN, Double.NaN};
+        listener.evaluating(what, size);
+        return Evaluator.evaluate(net, data.testBatches(size, cfg.batchSize()));
+    }
+
+    private long rngState() {
+        return modelRng.state();
+    }
+
+    private long emaUpdates() {
+        return ema == null ? 0 : ema.updates();
+    }
+
+    private static List<Map<String, Object>> toJson(List<EpochMetrics> history) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (EpochMetrics m : history) out.add(m.toJson());
+        return out;
+    }
+
+    private void saveCheckpoint(Path file) throws IOException {
+        Checkpoints.write(file, new Checkpoint(cfg.toJson(), state, model.stateDict(),
+                ema == null ? null : ema.model().stateDict(), optimizer.state()));
+        listener.checkpointSaved(file);
+    }
+
+    private TrainResult result(List<EpochMetrics> history, double wall, double trainSeconds, long trainImages, boolean stopped,
+                               List<Path> plots) throws IOException {
+        double rawAcc = Double.NaN;
+        double emaAcc = Double.NaN;
+        double loss = Double.NaN;
+        double fixRes = Double.NaN;
+        int fixResSize = 0;
+        if (!stopped && test != null) {
+            int size = cfg.finalSize();
+            EpochMetrics lastEpoch = history.isEmpty() ? null : history.get(history.size() - 1);
+            boolean fresh = lastEpoch != null && lastEpoch.evalSize() == size;
+            double[] raw = fresh ? new double[]{lastEpoch.testLoss(), lastEpoch.testAccuracy()} : evaluate(model, size, "test");
+            rawAcc = raw[1];
+            loss = raw[0];
+            if (ema != null) {
+                double[] e = fresh ? new double[]{lastEpoch.emaTestLoss(), lastEpoch.emaTestAccuracy()} : evaluate(ema.model(), size, "test (EMA)");
+                emaAcc = e[1];
+                loss = e[0];
+            }
+            if (cfg.evalResolution() > 0 && cfg.evalResolution() != size) {
+                fixResSize = cfg.evalResolution();
+                fixRes = evaluate(ema != null ? ema.model() : model, fixResSize, "test @" + fixResSize + " (FixRes)")[1];
+            }
+            model.train(true);
+        } else if (!history.isEmpty()) {
+            EpochMetrics l = history.get(history.size() - 1);
+            rawAcc = l.testAccuracy();
+            emaAcc = l.emaTestAccuracy();
+            loss = ema != null ? l.emaTestLoss() : l.testLoss();
+        }
+        double acc = ema != null ? emaAcc : rawAcc;
+        Path best = runDir.resolve(Checkpoints.BEST);
+        return new TrainResult(acc, loss, rawAcc, emaAcc, fixRes, fixResSize, ema != null ? "ema" : "raw", state.epoch(),
+                state.globalStep(), wall, trainSeconds, trainSeconds > 0 ? trainImages / trainSeconds : Double.NaN, stopped,
+                runDir, runDir.resolve(Checkpoints.LAST), Files.exists(best) ? best : null, plots, List.copyOf(history));
+    }
+}
