@@ -55,6 +55,8 @@ public final class Images {
     public static final long DEFAULT_MAX_PIXELS = 100_000_000L;
 
     private static final Logger LOG = LoggerFactory.getLogger(Images.class);
+    /** Heap per pixel while decoding: the ImageIO raster (up to 4 bytes) plus the float RGB result (12 bytes). */
+    static final long HEAP_BYTES_PER_PIXEL = 16;
 
     private Images() {
     }
@@ -85,6 +87,7 @@ public final class Images {
                     throw new ImageReadException(file, "not a recognized image format (ImageIO reads "
                             + new TreeSet<>(List.of(ImageIO.getReaderFormatNames())).toString().toLowerCase(Locale.ROOT) + ")");
                 ImageReader reader = readers.next();
+                if ("png".equalsIgnoreCase(reader.getFormatName())) checkPngChunks(file);
                 try {
                     return decode(file, reader, in, maxPixels);
                 } finally {
@@ -121,6 +124,53 @@ public final class Images {
         }
     }
 
+    /**
+     * Verifies the CRC of every PNG chunk up to IEND, as PIL does: ImageIO ignores them, so a
+     * corrupted file could otherwise decode to silently different pixels.
+     */
+    static void checkPngChunks(Path file) throws IOException {
+        try (java.nio.channels.SeekableByteChannel ch = Files.newByteChannel(file)) {
+            long size = ch.size();
+            long pos = 8;
+            java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(8);
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 16);
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            while (pos + 12 <= size) {
+                head.clear();
+                readFully(ch, head, pos);
+                long length = head.getInt(0) & 0xFFFFFFFFL;
+                String type = new String(head.array(), 4, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+                if (length > size - pos - 12)
+                    throw new ImageReadException(file, "PNG chunk " + type + " at byte " + pos + " declares " + length
+                            + " bytes, past the end of the file (truncated?)");
+                crc.reset();
+                crc.update(head.array(), 4, 4);
+                for (long done = 0; done < length; ) {
+                    buf.clear().limit((int) Math.min(buf.capacity(), length - done));
+                    readFully(ch, buf, pos + 8 + done);
+                    crc.update(buf.array(), 0, buf.limit());
+                    done += buf.limit();
+                }
+                head.clear().limit(4);
+                readFully(ch, head, pos + 8 + length);
+                if ((head.getInt(0) & 0xFFFFFFFFL) != crc.getValue())
+                    throw new ImageReadException(file, "PNG chunk " + type + " at byte " + pos + " has a bad CRC (corrupt file)");
+                if (type.equals("IEND")) return;
+                pos += 12 + length;
+            }
+        }
+    }
+
+    private static void readFully(java.nio.channels.SeekableByteChannel ch, java.nio.ByteBuffer buf, long position) throws IOException {
+        long p = position;
+        ch.position(position);
+        while (buf.hasRemaining()) {
+            int r = ch.read(buf);
+            if (r < 0) throw new java.io.EOFException("end of file at byte " + p);
+            p += r;
+        }
+    }
+
     private static RgbImage decode(Path file, ImageReader reader, ImageInputStream in, long maxPixels)
             throws IOException {
         reader.setInput(in, true, true);
@@ -133,6 +183,14 @@ public final class Images {
         if (pixels > maxPixels)
             throw new ImageReadException(file, format + " image declares " + width + "x" + height + " = " + pixels
                     + " pixels, above the limit of " + maxPixels + " (possible decompression bomb); not decoded");
+        // the decoded raster (up to 4 bytes per pixel for 8-bit data) plus the float RGB result (12 bytes per pixel)
+        long heapNeeded = pixels * HEAP_BYTES_PER_PIXEL;
+        Runtime rt = Runtime.getRuntime();
+        long freeHeap = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (heapNeeded > freeHeap)
+            throw new ImageReadException(file, format + " image declares " + width + "x" + height + " pixels, which need about "
+                    + (heapNeeded >> 20) + " MiB of heap to decode but only " + (freeHeap >> 20)
+                    + " MiB are free (raise -Xmx or lower maxPixels); not decoded");
         List<String> warnings = new ArrayList<>();
         reader.addIIOReadWarningListener((source, warning) -> {
             if (warnings.size() < 16) warnings.add(warning);

@@ -279,6 +279,11 @@ public final class IdxDataset implements Dataset {
     }
 
     private static byte[] readBody(InputStream s, Header h, String name) throws IOException {
+        Runtime rt = Runtime.getRuntime();
+        long freeHeap = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (h.bodyBytes > freeHeap)
+            throw new DataException(name, "header declares dimensions " + java.util.Arrays.toString(h.dims) + " = "
+                    + h.bodyBytes + " data bytes but only " + (freeHeap >> 20) + " MiB of heap are free (raise -Xmx to load it)");
         byte[] px = new byte[(int) h.bodyBytes];
         int got = s.readNBytes(px, 0, px.length);
         if (got < px.length)
