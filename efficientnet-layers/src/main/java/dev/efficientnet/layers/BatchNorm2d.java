@@ -36,6 +36,15 @@ public final class BatchNorm2d extends Module {
         return Normalization.batchNorm(x, weight, bias, runningMean, runningVar, isTraining(), momentum, eps);
     }
 
+    /**
+     * {@code activation.apply(forward(x))} as one fused op (one kernel pass forward; the backward
+     * recomputes the normalized value instead of storing it).
+     */
+    Tensor forward(Tensor x, dev.efficientnet.core.ops.Activation activation) {
+        if (isFrozen()) return Normalization.batchNormActivation(x, weight, bias, runningMean, runningVar, eps, activation);
+        return Normalization.batchNormActivation(x, weight, bias, runningMean, runningVar, isTraining(), momentum, eps, activation);
+    }
+
     public int channels() {
         return channels;
     }

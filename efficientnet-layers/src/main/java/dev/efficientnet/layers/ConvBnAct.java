@@ -22,7 +22,7 @@ public final class ConvBnAct extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return activation.apply(bn.forward(conv.forward(x)));
+        return bn.forward(conv.forward(x), activation);
     }
 
     public Conv2d conv() {

@@ -68,8 +68,71 @@ public interface Backend {
     /** Reduces {@code x} over {@code axes}; {@code out} has the kept-dims shape (reduced axes of size 1). */
     void reduce(ReduceOp op, Tensor x, int[] axes, Tensor out);
 
+    /**
+     * {@code out = sum over axes of (x * y)} for same-shaped {@code x}, {@code y} (kept-dims
+     * {@code out}): the gradient of a broadcast multiply without the full-size product. The
+     * default materializes the product.
+     */
+    default void multiplyReduce(Tensor x, Tensor y, int[] axes, Tensor out) {
+        Tensor t = Tensor.empty(x.dtype(), x.shape());
+        binary(BinaryOp.MUL, x, y, t);
+        reduce(ReduceOp.SUM, t, axes, out);
+    }
+
     /** Sum of squares of all elements (for gradient clipping and norms), in double precision. */
     double sumOfSquares(Tensor x);
+
+    // ---- fused optimizer updates (in place; the defaults compose the kernels above) --------------
+
+    /**
+     * One RMSProp (TF form) step in place: {@code g' = g + wd p} (or, with {@code decoupled},
+     * {@code p *= 1 - lr wd} and {@code g' = g}); {@code ms = alpha ms + (1 - alpha) g'^2};
+     * {@code t = g' / sqrt(ms + eps)}; with a momentum buffer {@code mom = momentum mom + lr t},
+     * {@code p -= mom}, otherwise {@code p -= lr t}. {@code momentumBuf} may be null.
+     */
+    default void rmsPropUpdate(Tensor p, Tensor g, Tensor squareAvg, Tensor momentumBuf, double lr, double alpha,
+                               double momentum, double eps, double wd, boolean decoupled) {
+        Tensor gg = g;
+        if (wd != 0) {
+            if (decoupled) {
+                affine(p, 1 - lr * wd, 0, p);
+            } else {
+                gg = Tensor.empty(p.dtype(), p.shape());
+                axpby(1, g, wd, p, gg);
+            }
+        }
+        Tensor s = Tensor.empty(p.dtype(), p.shape());
+        unary(UnaryOp.SQUARE, gg, s);
+        axpby(alpha, squareAvg, 1 - alpha, s, squareAvg);
+        affine(squareAvg, 1, eps, s);
+        unary(UnaryOp.SQRT, s, s);
+        Tensor t = Tensor.empty(p.dtype(), p.shape());
+        binary(BinaryOp.DIV, gg, s, t);
+        if (momentumBuf != null && momentum > 0) {
+            axpby(momentum, momentumBuf, lr, t, momentumBuf);
+            axpby(1, p, -1, momentumBuf, p);
+        } else {
+            axpby(1, p, -lr, t, p);
+        }
+    }
+
+    /**
+     * One AdamW step in place: {@code m = b1 m + (1-b1) g}; {@code v = b2 v + (1-b2) g^2};
+     * {@code p = (1 - lr wd) p - lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps)}, where {@code bc1},
+     * {@code bc2} are the bias corrections {@code 1 - beta^step}.
+     */
+    default void adamWUpdate(Tensor p, Tensor g, Tensor expAvg, Tensor expAvgSq, double lr, double beta1,
+                             double beta2, double eps, double wd, double bc1, double bc2) {
+        axpby(beta1, expAvg, 1 - beta1, g, expAvg);
+        Tensor s = Tensor.empty(p.dtype(), p.shape());
+        unary(UnaryOp.SQUARE, g, s);
+        axpby(beta2, expAvgSq, 1 - beta2, s, expAvgSq);
+        unary(UnaryOp.SQRT, expAvgSq, s);
+        affine(s, 1 / Math.sqrt(bc2), eps, s);
+        Tensor t = Tensor.empty(p.dtype(), p.shape());
+        binary(BinaryOp.DIV, expAvg, s, t);
+        axpby(1 - lr * wd, p, -lr / bc1, t, p);
+    }
 
     // ---- linear algebra and layout -------------------------------------------------------------
 
@@ -118,6 +181,36 @@ public interface Backend {
 
     /** {@code out = (x - mean) / sqrt(var + eps) * gamma + beta}; gamma/beta may be null (1 / 0). */
     void batchNormApply(Tensor x, Tensor mean, Tensor var, Tensor gamma, Tensor beta, double eps, Tensor out);
+
+    /**
+     * {@code out = act(batchNormApply(x, ...))} in one pass, with {@code mean} and {@code var} as
+     * constants (inference: nothing is saved for backward); {@code act} null means identity.
+     * The default runs the two kernels one after the other.
+     */
+    default void batchNormActivation(Tensor x, Tensor mean, Tensor var, Tensor gamma, Tensor beta, double eps,
+                                     UnaryOp act, Tensor out) {
+        batchNormApply(x, mean, var, gamma, beta, eps, out);
+        if (act != null) unary(act, out, out);
+    }
+
+    /**
+     * Gradients of {@code act(batchNormApply(x, mean, var, gamma, beta))} from the gradient of its
+     * output, with the same conventions as {@link #batchNormBackward} ({@code act} null: plain batch
+     * norm; {@code beta} may be null). The default recomputes the normalized input into a
+     * temporary; the CPU kernel recomputes it block by block instead.
+     */
+    default void batchNormActivationBackward(Tensor x, Tensor mean, Tensor var, Tensor gamma, Tensor beta,
+                                             Tensor gradOut, double eps, boolean batchStats, UnaryOp act,
+                                             Tensor gradX, Tensor gradGamma, Tensor gradBeta) {
+        Tensor dz = gradOut;
+        if (act != null) {
+            Tensor z = Tensor.empty(x.dtype(), x.shape());
+            batchNormApply(x, mean, var, gamma, beta, eps, z);
+            dz = Tensor.empty(x.dtype(), x.shape());
+            unaryGrad(act, z, null, gradOut, dz);
+        }
+        batchNormBackward(x, mean, var, gamma, dz, eps, batchStats, gradX, gradGamma, gradBeta);
+    }
 
     /**
      * Gradients of {@link #batchNormApply}. With {@code batchStats} the mean and var are treated as

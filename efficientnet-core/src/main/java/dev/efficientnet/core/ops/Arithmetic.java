@@ -69,6 +69,22 @@ public final class Arithmetic {
         return reduced.viewAs(shape);
     }
 
+    /**
+     * {@code sumTo(g * other, shape)}; when {@code other} has the gradient's shape and the result
+     * is reduced, the product is never materialized (the SE gate's gradient reduces an activation-
+     * sized product to {@code [N,1,1,C]}).
+     */
+    private static Tensor productSumTo(Tensor g, Tensor other, int[] shape) {
+        int[] gs = g.shape();
+        if (Arrays.equals(gs, shape) || !Arrays.equals(other.shape(), gs)) return sumTo(mul(g, other), shape);
+        int[] axes = Shapes.broadcastAxes(shape, gs);
+        int[] kept = gs.clone();
+        for (int ax : axes) kept[ax] = 1;
+        Tensor out = Tensor.empty(g.dtype(), kept);
+        Backend.current().multiplyReduce(g, other, axes, out);
+        return out.viewAs(shape);
+    }
+
     private static final class BinaryNode extends Node {
         private final BinaryOp op;
         private Tensor a;
@@ -99,8 +115,8 @@ public final class Arithmetic {
                     if (needB) gb = sumTo(affine(g, -1, 0), b.shape());
                 }
                 case MUL -> {
-                    if (needA) ga = sumTo(mul(g, b), a.shape());
-                    if (needB) gb = sumTo(mul(g, a), b.shape());
+                    if (needA) ga = productSumTo(g, b, a.shape());
+                    if (needB) gb = productSumTo(g, a, b.shape());
                 }
                 case DIV -> {
                     if (needA) ga = sumTo(div(g, b), a.shape());

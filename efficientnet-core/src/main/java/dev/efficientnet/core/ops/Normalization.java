@@ -82,6 +82,100 @@ public final class Normalization {
         return normalize(x, gamma, beta, runningMean, runningVar, eps, false);
     }
 
+    /**
+     * Batch norm with the running statistics as constants, followed by {@code activation}: the
+     * eval-mode (or frozen) {@code act(batchNorm(x))} of a conv-BN-activation layer, as one fused
+     * kernel pass. Same values and gradients as {@code activation.apply(frozenBatchNorm(...))}.
+     */
+    public static Tensor batchNormActivation(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                                             double eps, Activation activation) {
+        if (runningMean == null || runningVar == null)
+            throw new IllegalArgumentException("batchNormActivation: runningMean and runningVar are required");
+        return batchNormActivation(x, gamma, beta, runningMean, runningVar, false, 0, eps, activation);
+    }
+
+    /**
+     * {@code activation.apply(batchNorm(x, gamma, beta, runningMean, runningVar, training, momentum, eps))}
+     * fused: one kernel pass forward, and a backward that recomputes the normalized value instead
+     * of storing it (so neither the batch-norm output nor its gradient is materialized). Same
+     * semantics, including the running-statistics update in training.
+     */
+    public static Tensor batchNormActivation(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                                             boolean training, double momentum, double eps, Activation activation) {
+        if (activation == null) throw new IllegalArgumentException("batchNormActivation: activation is null (use IDENTITY)");
+        int c = validate(x, gamma, beta, runningMean, runningVar, momentum, eps);
+        Backend backend = Backend.current();
+        long m = x.numel() / Math.max(1, c);
+        boolean useBatch = training || runningMean == null;
+        Tensor mean;
+        Tensor var;
+        if (useBatch) {
+            if (m <= 1)
+                throw new IllegalArgumentException("batchNorm: batch statistics need more than 1 value per channel, got input shape "
+                        + Arrays.toString(x.shape()));
+            mean = Tensor.empty(x.dtype(), c);
+            var = Tensor.empty(x.dtype(), c);
+            backend.batchNormStats(x, mean, var);
+            if (training && runningMean != null) {
+                backend.axpby(1 - momentum, runningMean, momentum, mean, runningMean);
+                backend.axpby(1 - momentum, runningVar, momentum * m / (m - 1.0), var, runningVar);
+            }
+        } else {
+            mean = runningMean;
+            var = runningVar;
+        }
+        Tensor out = Tensor.empty(x.dtype(), x.shape());
+        backend.batchNormActivation(x, mean, var, gamma, beta, eps, activation.unaryOp(), out);
+        if (Node.shouldRecord(x, gamma, beta)) {
+            Tensor savedMean = useBatch ? mean : mean.copy();
+            Tensor savedVar = useBatch ? var : var.copy();
+            Node.record(out, new BatchNormActNode(x, gamma, beta, savedMean, savedVar, eps, useBatch, activation.unaryOp()));
+        }
+        return out;
+    }
+
+    private static final class BatchNormActNode extends Node {
+        private Tensor x;
+        private Tensor gamma;
+        private Tensor beta;
+        private Tensor mean;
+        private Tensor var;
+        private final double eps;
+        private final boolean batchStats;
+        private final dev.efficientnet.core.backend.UnaryOp act;
+
+        BatchNormActNode(Tensor x, Tensor gamma, Tensor beta, Tensor mean, Tensor var, double eps, boolean batchStats,
+                         dev.efficientnet.core.backend.UnaryOp act) {
+            super(x, gamma, beta);
+            this.x = x;
+            this.gamma = gamma;
+            this.beta = beta;
+            this.mean = mean;
+            this.var = var;
+            this.eps = eps;
+            this.batchStats = batchStats;
+            this.act = act;
+        }
+
+        @Override
+        protected Tensor[] backward(Tensor g) {
+            Tensor gx = needsGrad(0) ? Tensor.empty(x.dtype(), x.shape()) : null;
+            Tensor gg = needsGrad(1) ? Tensor.empty(x.dtype(), gamma.shape()) : null;
+            Tensor gb = needsGrad(2) ? Tensor.empty(x.dtype(), beta.shape()) : null;
+            Backend.current().batchNormActivationBackward(x, mean, var, gamma, beta, g, eps, batchStats, act, gx, gg, gb);
+            return new Tensor[]{gx, gg, gb};
+        }
+
+        @Override
+        protected void releaseSaved() {
+            x = null;
+            gamma = null;
+            beta = null;
+            mean = null;
+            var = null;
+        }
+    }
+
     private static Tensor normalize(Tensor x, Tensor gamma, Tensor beta, Tensor mean, Tensor var, double eps,
                                     boolean batchStats) {
         Tensor out = Tensor.empty(x.dtype(), x.shape());

@@ -1,8 +1,6 @@
 package dev.efficientnet.core.optim;
 
 import dev.efficientnet.core.backend.Backend;
-import dev.efficientnet.core.backend.BinaryOp;
-import dev.efficientnet.core.backend.UnaryOp;
 import dev.efficientnet.core.tensor.Tensor;
 
 import java.util.LinkedHashMap;
@@ -50,20 +48,9 @@ public final class AdamW extends AbstractOptimizer {
 
     @Override
     protected void update(Tensor p, Tensor g, Tensor[] state, double lr, double wd, long step) {
-        Backend b = Backend.current();
-        Tensor m = state[0];
-        Tensor v = state[1];
         double bc1 = 1 - Math.pow(beta1, step);
         double bc2 = 1 - Math.pow(beta2, step);
-        b.axpby(beta1, m, 1 - beta1, g, m);          // m = b1 m + (1-b1) g
-        Tensor s = scratchLike(p);
-        b.unary(UnaryOp.SQUARE, g, s);
-        b.axpby(beta2, v, 1 - beta2, s, v);          // v = b2 v + (1-b2) g²
-        b.unary(UnaryOp.SQRT, v, s);                 // s = sqrt(v) / sqrt(bc2) + eps
-        b.affine(s, 1 / Math.sqrt(bc2), eps, s);
-        Tensor t = scratchLike(p);
-        b.binary(BinaryOp.DIV, m, s, t);             // t = m / s
-        b.axpby(1 - lr * wd, p, -lr / bc1, t, p);    // p = (1 - lr wd) p - lr/bc1 t
+        Backend.current().adamWUpdate(p, g, state[0], state[1], lr, beta1, beta2, eps, wd, bc1, bc2);
     }
 
     @Override

@@ -1,8 +1,6 @@
 package dev.efficientnet.core.optim;
 
 import dev.efficientnet.core.backend.Backend;
-import dev.efficientnet.core.backend.BinaryOp;
-import dev.efficientnet.core.backend.UnaryOp;
 import dev.efficientnet.core.tensor.Tensor;
 
 import java.util.LinkedHashMap;
@@ -57,33 +55,8 @@ public final class RmsPropTf extends AbstractOptimizer {
 
     @Override
     protected void update(Tensor p, Tensor grad, Tensor[] state, double lr, double wd, long step) {
-        Backend b = Backend.current();
-        Tensor ms = state[0];
-        Tensor g = grad;
-        Tensor t = null;
-        if (wd != 0) {
-            if (decoupledDecay) {
-                b.affine(p, 1 - lr * wd, 0, p);
-            } else {
-                t = scratchLike(p);
-                b.axpby(1, grad, wd, p, t);          // t = grad + wd p
-                g = t;
-            }
-        }
-        Tensor s = scratchLike(p);
-        b.unary(UnaryOp.SQUARE, g, s);               // s = g²
-        b.axpby(alpha, ms, 1 - alpha, s, ms);        // ms = alpha ms + (1-alpha) g²
-        b.affine(ms, 1, eps, s);                     // s = sqrt(ms + eps)
-        b.unary(UnaryOp.SQRT, s, s);
-        if (t == null) t = scratchLike(p);
-        b.binary(BinaryOp.DIV, g, s, t);             // t = g / sqrt(ms + eps)
-        if (momentum > 0) {
-            Tensor mom = state[1];
-            b.axpby(momentum, mom, lr, t, mom);      // mom = m mom + lr t
-            b.axpby(1, p, -1, mom, p);               // p -= mom
-        } else {
-            b.axpby(1, p, -lr, t, p);
-        }
+        Backend.current().rmsPropUpdate(p, grad, state[0], momentum > 0 ? state[1] : null, lr, alpha, momentum, eps,
+                wd, decoupledDecay);
     }
 
     @Override

@@ -74,16 +74,16 @@ public final class Tensor {
 
     /** A float32 tensor holding a copy of {@code data}. */
     public static Tensor of(float[] data, int... shape) {
+        checkLength(data.length, shape);
         Tensor t = empty(DType.FLOAT32, shape);
-        checkLength(data.length, t);
         Backend.current().write(t.storage, data);
         return t;
     }
 
     /** A float64 tensor holding a copy of {@code data}. */
     public static Tensor of(double[] data, int... shape) {
+        checkLength(data.length, shape);
         Tensor t = empty(DType.FLOAT64, shape);
-        checkLength(data.length, t);
         Backend.current().write(t.storage, data);
         return t;
     }
@@ -93,10 +93,13 @@ public final class Tensor {
         return full(DType.FLOAT32, value, new int[0]);
     }
 
-    private static void checkLength(int length, Tensor t) {
-        if (length != t.numel)
+    /** Validates before allocating, so a bad call makes no backend call. */
+    private static void checkLength(int length, int[] shape) {
+        Shapes.check(shape);
+        long numel = Shapes.numel(shape);
+        if (length != numel)
             throw new IllegalArgumentException("data has " + length + " values but shape "
-                    + Arrays.toString(t.shape) + " needs " + t.numel);
+                    + Arrays.toString(shape) + " needs " + numel);
     }
 
     /** A new tensor of this shape sharing this storage: the internal form of reshape (no grad link). */

@@ -42,6 +42,7 @@ public final class CpuBackend implements Backend {
 
     /** Creates the backend and loads ND4J's native library. */
     public CpuBackend() {
+        OpenMpSetup.configure();
         Nd4j.getEnvironment();
         LOG.debug("CPU backend on ND4J {}", Nd4j.getBackend().getClass().getSimpleName());
     }
@@ -168,6 +169,7 @@ public final class CpuBackend implements Backend {
             case DIV -> "divide";
         };
         if (out.numel() == 0) return;
+        if (CpuBroadcast.binary(op, a, b, out)) return;
         Nd4jOps.exec(name, new INDArray[]{nd(a), nd(b)}, new INDArray[]{nd(out)});
     }
 
@@ -201,13 +203,34 @@ public final class CpuBackend implements Backend {
             fill(out, op == ReduceOp.MEAN ? Double.NaN : 0);
             return;
         }
+        if (CpuBroadcast.reduce(op, x, axes, out)) return;
         String name = op == ReduceOp.SUM ? "reduce_sum" : "reduce_mean";
         Nd4jOps.exec(name, new INDArray[]{nd(x)}, new INDArray[]{nd(out)}, axes, null, new boolean[]{true});
     }
 
     @Override
+    public void multiplyReduce(Tensor x, Tensor y, int[] axes, Tensor out) {
+        if (x.numel() > 0 && axes.length > 0 && CpuBroadcast.reduceProduct(ReduceOp.SUM, x, y, axes, out)) return;
+        Backend.super.multiplyReduce(x, y, axes, out);
+    }
+
+    @Override
     public double sumOfSquares(Tensor x) {
         return CpuElementwise.sumOfSquares(st(x));
+    }
+
+    // ---- fused optimizer updates ------------------------------------------------------------------
+
+    @Override
+    public void rmsPropUpdate(Tensor p, Tensor g, Tensor squareAvg, Tensor momentumBuf, double lr, double alpha,
+                              double momentum, double eps, double wd, boolean decoupled) {
+        CpuOptim.rmsProp(p, g, squareAvg, momentumBuf, lr, alpha, momentum, eps, wd, decoupled);
+    }
+
+    @Override
+    public void adamWUpdate(Tensor p, Tensor g, Tensor expAvg, Tensor expAvgSq, double lr, double beta1,
+                            double beta2, double eps, double wd, double bc1, double bc2) {
+        CpuOptim.adamW(p, g, expAvg, expAvgSq, lr, beta1, beta2, eps, wd, bc1, bc2);
     }
 
     // ---- linear algebra and layout -------------------------------------------------------------
@@ -314,6 +337,19 @@ public final class CpuBackend implements Backend {
     @Override
     public void batchNormApply(Tensor x, Tensor mean, Tensor var, Tensor gamma, Tensor beta, double eps, Tensor out) {
         CpuBatchNorm.apply(x, mean, var, gamma, beta, eps, out);
+    }
+
+    @Override
+    public void batchNormActivation(Tensor x, Tensor mean, Tensor var, Tensor gamma, Tensor beta, double eps,
+                                    UnaryOp act, Tensor out) {
+        CpuBatchNorm.applyActivation(x, mean, var, gamma, beta, eps, act, out);
+    }
+
+    @Override
+    public void batchNormActivationBackward(Tensor x, Tensor mean, Tensor var, Tensor gamma, Tensor beta,
+                                            Tensor gradOut, double eps, boolean batchStats, UnaryOp act,
+                                            Tensor gradX, Tensor gradGamma, Tensor gradBeta) {
+        CpuBatchNorm.backward(x, mean, var, gamma, beta, gradOut, eps, batchStats, act, gradX, gradGamma, gradBeta);
     }
 
     @Override

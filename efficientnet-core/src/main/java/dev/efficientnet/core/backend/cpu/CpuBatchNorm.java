@@ -1,6 +1,7 @@
 package dev.efficientnet.core.backend.cpu;
 
 import dev.efficientnet.core.backend.Backend;
+import dev.efficientnet.core.backend.UnaryOp;
 import dev.efficientnet.core.tensor.DType;
 import dev.efficientnet.core.tensor.Tensor;
 
@@ -238,6 +239,12 @@ final class CpuBatchNorm {
     // ---- apply ----------------------------------------------------------------------------------
 
     static void apply(Tensor x, Tensor mean, Tensor var, Tensor gamma, Tensor beta, double eps, Tensor out) {
+        applyActivation(x, mean, var, gamma, beta, eps, null, out);
+    }
+
+    /** {@link #apply} followed by the activation {@code act} (null: none) in the same pass. */
+    static void applyActivation(Tensor x, Tensor mean, Tensor var, Tensor gamma, Tensor beta, double eps,
+                                UnaryOp act, Tensor out) {
         int c = channels(x);
         if (c == 0 || x.numel() == 0) return;
         int m = (int) (x.numel() / c);
@@ -252,11 +259,17 @@ final class CpuBatchNorm {
             scale[i] = (g == null ? 1 : g[i]) * inv;
             shift[i] = (b == null ? 0 : b[i]) - mu[i] * scale[i];
         }
-        scaleShift(x, out, c, m, scale, shift);
+        scaleShift(x, out, c, m, scale, shift, act);
     }
 
     /** {@code out[r, j] = in[r, j] * scale[j] + shift[j]} ({@code out} may alias {@code in}). */
     private static void scaleShift(Tensor in, Tensor out, int c, int m, double[] scale, double[] shift) {
+        scaleShift(in, out, c, m, scale, shift, null);
+    }
+
+    /** {@code out = act(in * scale + shift)} per channel; {@code act} null means none. */
+    private static void scaleShift(Tensor in, Tensor out, int c, int m, double[] scale, double[] shift,
+                                   UnaryOp act) {
         int rb = blockRows(c);
         if (isDouble(in)) {
             DoubleBuffer xb = db(in);
@@ -269,6 +282,7 @@ final class CpuBatchNorm {
                     int n = Math.min(rb, to - r) * c;
                     xb.get(r * c, xs, 0, n);
                     for (int i = 0; i < n; i++) xs[i] = xs[i] * scT[i] + shT[i];
+                    if (act != null) for (int i = 0; i < n; i++) xs[i] = CpuElementwise.apply(act, xs[i]);
                     ob.put(r * c, xs, 0, n);
                 }
             });
@@ -278,21 +292,86 @@ final class CpuBatchNorm {
             float[] scT = tileF(scale, rb);
             float[] shT = tileF(shift, rb);
             forRows(m, c, (from, to) -> {
-                float[] xs = SCRATCH.get().f(0, rb * c);
+                Scratch s = SCRATCH.get();
+                float[] xs = s.f(0, rb * c);
+                float[] ys = act == null ? xs : s.f(1, rb * c);
+                CpuElementwise.Scratch es = act == null ? null : CpuElementwise.scratch();
                 for (int r = from; r < to; r += rb) {
                     int n = Math.min(rb, to - r) * c;
                     xb.get(r * c, xs, 0, n);
                     for (int i = 0; i < n; i++) xs[i] = xs[i] * scT[i] + shT[i];
-                    ob.put(r * c, xs, 0, n);
+                    if (act != null) activate(act, xs, ys, es, n);
+                    ob.put(r * c, ys, 0, n);
                 }
             });
         }
     }
 
+    /** {@code y = act(x)} over a block longer than the element-wise scratch, chunk by chunk. */
+    private static void activate(UnaryOp act, float[] x, float[] y,
+                                 CpuElementwise.Scratch es, int n) {
+        int chunk = CpuElementwise.CHUNK;
+        if (n <= chunk) {
+            CpuElementwise.unaryBlock(act, x, y, es, n);
+            return;
+        }
+        for (int off = 0; off < n; off += chunk) {
+            int len = Math.min(chunk, n - off);
+            System.arraycopy(x, off, es.f0, 0, len);
+            CpuElementwise.unaryBlock(act, es.f0, es.f1, es, len);
+            System.arraycopy(es.f1, 0, y, off, len);
+        }
+    }
+
     // ---- backward -------------------------------------------------------------------------------
+
+    /** Turns a block of {@code dy} into {@code dy * act'(x * scale + shift)} in place. */
+    private static final class ActGrad {
+        final UnaryOp op;
+        final float[] scF, shF;
+        final double[] scD, shD;
+
+        ActGrad(UnaryOp op, double[] scale, double[] shift, int rows, boolean f64) {
+            this.op = op;
+            scD = f64 ? tileD(scale, rows) : null;
+            shD = f64 ? tileD(shift, rows) : null;
+            scF = f64 ? null : tileF(scale, rows);
+            shF = f64 ? null : tileF(shift, rows);
+        }
+
+        void apply(float[] xs, float[] gs, int n) {
+            CpuElementwise.Scratch es = CpuElementwise.scratch();
+            int chunk = CpuElementwise.CHUNK;
+            for (int off = 0; off < n; off += chunk) {
+                int len = Math.min(chunk, n - off);
+                float[] z = es.f0;
+                for (int i = 0; i < len; i++) z[i] = xs[off + i] * scF[off + i] + shF[off + i];
+                System.arraycopy(gs, off, es.f1, 0, len);
+                CpuElementwise.gradBlock(op, z, null, es.f1, es, len);
+                System.arraycopy(es.f1, 0, gs, off, len);
+            }
+        }
+
+        void apply(double[] xs, double[] gs, int n) {
+            for (int i = 0; i < n; i++) {
+                double z = xs[i] * scD[i] + shD[i];
+                gs[i] *= CpuElementwise.derivative(op, z, CpuElementwise.apply(op, z));
+            }
+        }
+    }
 
     static void backward(Tensor x, Tensor mean, Tensor var, Tensor gamma, Tensor gradOut, double eps,
                          boolean batchStats, Tensor gradX, Tensor gradGamma, Tensor gradBeta) {
+        backward(x, mean, var, gamma, null, gradOut, eps, batchStats, null, gradX, gradGamma, gradBeta);
+    }
+
+    /**
+     * Backward of {@code act(batchNorm(x))}: the incoming {@code gradOut} is turned block by block
+     * into {@code gradOut * act'(z)} with {@code z = x * scale + shift} recomputed on the fly, so
+     * neither {@code z} nor its gradient is ever stored. {@code act} null is plain batch norm.
+     */
+    static void backward(Tensor x, Tensor mean, Tensor var, Tensor gamma, Tensor beta, Tensor gradOut, double eps,
+                         boolean batchStats, UnaryOp act, Tensor gradX, Tensor gradGamma, Tensor gradBeta) {
         int c = channels(x);
         if (c == 0) return;
         int m = (int) (x.numel() / c);
@@ -310,7 +389,15 @@ final class CpuBatchNorm {
             invStd[i] = 1.0 / Math.sqrt(v[i] + eps);
             k[i] = (g == null ? 1 : g[i]) * invStd[i];
         }
-        boolean needSums = gradGamma != null || gradBeta != null || (batchStats && gradX != null);
+        boolean needSums = gradGamma != null || gradBeta != null || (batchStats && gradX != null) || act != null;
+        ActGrad ag = null;
+        if (act != null) {
+            double[] b = beta == null ? null : read(beta);
+            double[] shift = new double[c];
+            for (int i = 0; i < c; i++) shift[i] = (b == null ? 0 : b[i]) - mu[i] * k[i];
+            ag = new ActGrad(act, k, shift, blockRows(c), isDouble(x));
+        }
+        ActGrad agF = ag;
         if (!needSums) {
             if (gradX != null) scaleShift(gradOut, gradX, c, m, k, new double[c]);   // dx = dy * k
             return;
@@ -326,14 +413,14 @@ final class CpuBatchNorm {
             DoubleBuffer dxb = dxInFirstPass ? db(gradX) : null;
             double[] muT = tileD(mu, rb);
             double[] kT = tileD(k, rb);
-            sums = reduceRows(m, c, 2 * c, (from, to, acc) -> gradSumsDouble(xb, gb, dxb, c, rb, from, to, muT, kT, acc));
+            sums = reduceRows(m, c, 2 * c, (from, to, acc) -> gradSumsDouble(xb, gb, dxb, c, rb, from, to, muT, kT, acc, agF));
         } else {
             FloatBuffer xb = fb(x);
             FloatBuffer gb = fb(gradOut);
             FloatBuffer dxb = dxInFirstPass ? fb(gradX) : null;
             float[] muT = tileF(mu, rb);
             float[] kT = tileF(k, rb);
-            sums = reduceRows(m, c, 2 * c, (from, to, acc) -> gradSumsFloat(xb, gb, dxb, c, rb, from, to, muT, kT, acc));
+            sums = reduceRows(m, c, 2 * c, (from, to, acc) -> gradSumsFloat(xb, gb, dxb, c, rb, from, to, muT, kT, acc, agF));
         }
         if (gradGamma != null) {
             double[] dg = new double[c];
@@ -359,7 +446,7 @@ final class CpuBatchNorm {
                 double[] kT = tileD(k, rb);
                 double[] bT = tileD(bc, rb);
                 double[] cT = tileD(c0, rb);
-                forRows(m, c, (from, to) -> dxBatchDouble(xb, gb, dxb, c, rb, from, to, muT, kT, bT, cT));
+                forRows(m, c, (from, to) -> dxBatchDouble(xb, gb, dxb, c, rb, from, to, muT, kT, bT, cT, agF));
             } else {
                 FloatBuffer xb = fb(x);
                 FloatBuffer gb = fb(gradOut);
@@ -368,14 +455,14 @@ final class CpuBatchNorm {
                 float[] kT = tileF(k, rb);
                 float[] bT = tileF(bc, rb);
                 float[] cT = tileF(c0, rb);
-                forRows(m, c, (from, to) -> dxBatchFloat(xb, gb, dxb, c, rb, from, to, muT, kT, bT, cT));
+                forRows(m, c, (from, to) -> dxBatchFloat(xb, gb, dxb, c, rb, from, to, muT, kT, bT, cT, agF));
             }
         }
     }
 
     /** Sums dy and dy*(x-mean) per channel; when {@code dxb} is given also writes dx = dy * k. */
     private static void gradSumsFloat(FloatBuffer xb, FloatBuffer gb, FloatBuffer dxb, int c, int rb, int from, int to,
-                                      float[] muT, float[] kT, double[] acc) {
+                                      float[] muT, float[] kT, double[] acc, ActGrad ag) {
         Scratch s = SCRATCH.get();
         int tileLen = rb * c;
         float[] xs = s.f(0, tileLen);
@@ -389,6 +476,7 @@ final class CpuBatchNorm {
             int n = Math.min(rb, to - r) * c;
             xb.get(r * c, xs, 0, n);
             gb.get(r * c, gs, 0, n);
+            if (ag != null) ag.apply(xs, gs, n);
             for (int i = 0; i < n; i++) {
                 float gv = gs[i];
                 a1[i] += gv;
@@ -409,7 +497,7 @@ final class CpuBatchNorm {
     }
 
     private static void gradSumsDouble(DoubleBuffer xb, DoubleBuffer gb, DoubleBuffer dxb, int c, int rb, int from, int to,
-                                       double[] muT, double[] kT, double[] acc) {
+                                       double[] muT, double[] kT, double[] acc, ActGrad ag) {
         Scratch s = SCRATCH.get();
         int tileLen = rb * c;
         double[] xs = s.d(0, tileLen);
@@ -422,6 +510,7 @@ final class CpuBatchNorm {
             int n = Math.min(rb, to - r) * c;
             xb.get(r * c, xs, 0, n);
             gb.get(r * c, gs, 0, n);
+            if (ag != null) ag.apply(xs, gs, n);
             for (int i = 0; i < n; i++) {
                 double gv = gs[i];
                 a1[i] += gv;
@@ -437,7 +526,7 @@ final class CpuBatchNorm {
 
     /** {@code dx = k*dy + b*(x - mean) + c0} per channel. */
     private static void dxBatchFloat(FloatBuffer xb, FloatBuffer gb, FloatBuffer dxb, int c, int rb, int from, int to,
-                                     float[] muT, float[] kT, float[] bT, float[] cT) {
+                                     float[] muT, float[] kT, float[] bT, float[] cT, ActGrad ag) {
         Scratch s = SCRATCH.get();
         float[] xs = s.f(0, rb * c);
         float[] gs = s.f(1, rb * c);
@@ -445,13 +534,14 @@ final class CpuBatchNorm {
             int n = Math.min(rb, to - r) * c;
             xb.get(r * c, xs, 0, n);
             gb.get(r * c, gs, 0, n);
+            if (ag != null) ag.apply(xs, gs, n);
             for (int i = 0; i < n; i++) gs[i] = kT[i] * gs[i] + bT[i] * (xs[i] - muT[i]) + cT[i];
             dxb.put(r * c, gs, 0, n);
         }
     }
 
     private static void dxBatchDouble(DoubleBuffer xb, DoubleBuffer gb, DoubleBuffer dxb, int c, int rb, int from, int to,
-                                      double[] muT, double[] kT, double[] bT, double[] cT) {
+                                      double[] muT, double[] kT, double[] bT, double[] cT, ActGrad ag) {
         Scratch s = SCRATCH.get();
         double[] xs = s.d(0, rb * c);
         double[] gs = s.d(1, rb * c);
@@ -459,6 +549,7 @@ final class CpuBatchNorm {
             int n = Math.min(rb, to - r) * c;
             xb.get(r * c, xs, 0, n);
             gb.get(r * c, gs, 0, n);
+            if (ag != null) ag.apply(xs, gs, n);
             for (int i = 0; i < n; i++) gs[i] = kT[i] * gs[i] + bT[i] * (xs[i] - muT[i]) + cT[i];
             dxb.put(r * c, gs, 0, n);
         }

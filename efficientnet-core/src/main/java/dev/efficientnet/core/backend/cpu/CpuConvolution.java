@@ -20,9 +20,10 @@ import java.nio.FloatBuffer;
  *       the bottom/right) uses SAME mode; any other padding is applied explicitly to a pooled copy of
  *       the input, which then runs VALID. Dilated kernels are handed to ND4J expanded to their
  *       dilated extent (zeros between taps), because ND4J's oneDNN path rejects dilation.</li>
- *   <li>1x1, stride-1, unpadded dense convolutions (forward without bias, and backward) are GEMMs on the
+ *   <li>1x1, stride-1, unpadded dense convolutions (forward, plus a Java bias add, and backward) are GEMMs on the
  *       {@code [N*H*W, C]} view.</li>
- *   <li>Other dense backward passes use ND4J's {@code conv2d_bp}; the depthwise backward pass is the
+ *   <li>Other dense backward passes are im2col + GEMM ({@link Im2colBackward}; ND4J's {@code conv2d_bp}
+ *       stays as the test reference); the depthwise backward pass is the
  *       Java kernel in {@link JavaDepthwiseBackward} (ND4J's is ~50x slower than its forward).</li>
  *   <li>Pooling is Java ({@link CpuPool}).</li>
  * </ul>
@@ -126,10 +127,15 @@ final class CpuConvolution {
     // ---- dense -----------------------------------------------------------------------------------
 
     static void conv2d(Tensor x, Tensor w, Tensor bias, ConvGeometry g, Tensor out) {
-        if (isPointwise(g) && bias == null) {
+        if (isPointwise(g)) {
             int m = x.dim(0) * x.dim(1) * x.dim(2);
+            if (CpuSmallGemm.applies(m, x.dim(3), w.dim(3))) {
+                CpuSmallGemm.gemm(x, w, bias, out, m, x.dim(3), w.dim(3));
+                return;
+            }
             Nd4j.gemm(view2d(x, m, x.dim(3)), view2d(w, w.dim(2), w.dim(3)), view2d(out, m, out.dim(3)),
                     false, false, 1.0, 0.0);
+            if (bias != null) CpuBroadcast.binary(dev.efficientnet.core.backend.BinaryOp.ADD, out, bias, out);
             return;
         }
         if (dilated(g)) {
@@ -155,7 +161,50 @@ final class CpuConvolution {
             if (gradX != null) Nd4j.gemm(g2, w2, view2d(gradX, m, x.dim(3)), false, true, 1.0, 0.0);
             return;
         }
-        conv2dBackwardNd4j(x, w, gradOut, g, gradX, gradW);
+        if (gradX != null && g.strideH() == 1 && g.strideW() == 1) {
+            ConvGeometry t = transposedGeometry(g, x.dim(1), x.dim(2), gradOut.dim(1), gradOut.dim(2));
+            if (t != null) {
+                // gradX of a stride-1 convolution is the (forward, oneDNN) convolution of gradOut
+                // with the spatially flipped, in/out-transposed kernel: faster than col2im.
+                conv2d(gradOut, flippedTransposed(w), null, t, gradX);
+                if (gradW != null) Im2colBackward.backward(x, w, gradOut, g, null, gradW);
+                return;
+            }
+        }
+        Im2colBackward.backward(x, w, gradOut, g, gradX, gradW);
+    }
+
+    /**
+     * The geometry under which convolving the output gradient of a stride-1 convolution with the
+     * flipped kernel gives the input gradient (per side: {@code (k-1)*d - pad} before, the rest
+     * after), or null when a pad would be negative.
+     */
+    static ConvGeometry transposedGeometry(ConvGeometry g, int h, int w, int oh, int ow) {
+        int eh = (g.kernelH() - 1) * g.dilationH();
+        int ew = (g.kernelW() - 1) * g.dilationW();
+        int top = eh - g.padTop(), left = ew - g.padLeft();
+        int bottom = h - oh + g.padTop(), right = w - ow + g.padLeft();
+        if (top < 0 || left < 0 || bottom < 0 || right < 0) return null;
+        // output size check: oh + top + bottom - eh == h
+        if (oh + top + bottom - eh != h || ow + left + right - ew != w) return null;
+        return new ConvGeometry(g.kernelH(), g.kernelW(), 1, 1, top, bottom, left, right, g.dilationH(), g.dilationW());
+    }
+
+    /** {@code w [kH,kW,I,O]} flipped in both spatial axes and transposed to {@code [kH,kW,O,I]} (pooled). */
+    static Tensor flippedTransposed(Tensor w) {
+        int kh = w.dim(0), kw = w.dim(1), ci = w.dim(2), co = w.dim(3);
+        double[] src = w.toDoubleArray();
+        double[] dst = new double[src.length];
+        for (int a = 0; a < kh; a++)
+            for (int b = 0; b < kw; b++) {
+                int so = ((kh - 1 - a) * kw + (kw - 1 - b)) * ci * co;
+                int d0 = (a * kw + b) * co * ci;
+                for (int i = 0; i < ci; i++)
+                    for (int o = 0; o < co; o++) dst[d0 + o * ci + i] = src[so + i * co + o];
+            }
+        Tensor t = Tensor.empty(w.dtype(), kh, kw, co, ci);
+        Backend.current().write(t.storage(), dst);
+        return t;
     }
 
     /** ND4J's {@code conv2d_bp} (gradients of x and w; absent outputs go to pooled temporaries). */

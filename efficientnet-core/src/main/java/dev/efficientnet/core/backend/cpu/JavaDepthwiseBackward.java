@@ -114,6 +114,29 @@ final class JavaDepthwiseBackward {
 
     // ---- float --------------------------------------------------------------------------------
 
+    private static final ThreadLocal<ScratchF32> SCRATCH_F32 = ThreadLocal.withInitial(ScratchF32::new);
+
+    /** Growable per-thread rows: single rows by slot and row tables ({@code count x len}) by slot. */
+    private static final class ScratchF32 {
+        private float[][] single = new float[2][0];
+        private float[][][] tables = new float[0][][];
+
+        float[] row(int slot, int len) {
+            if (single[slot].length < len) single[slot] = new float[len];
+            return single[slot];
+        }
+
+        float[][] rows(int slot, int count, int len) {
+            if (tables.length <= slot) tables = Arrays.copyOf(tables, slot + 1);
+            float[][] t = tables[slot];
+            if (t == null || t.length < count || t[0].length < len) {
+                t = new float[Math.max(count, t == null ? 0 : t.length)][Math.max(len, t == null ? 0 : t[0].length)];
+                tables[slot] = t;
+            }
+            return t;
+        }
+    }
+
     private static void runF32(Layout l, FloatBuffer xb, float[] wArr, FloatBuffer gb, FloatBuffer gxb, double[] gradW) {
         boolean needX = gxb != null;
         boolean needW = gradW != null;
@@ -121,17 +144,23 @@ final class JavaDepthwiseBackward {
         int c = l.c;
         int rowLen = l.rowLen;
         Parallel.range(l.n * l.h, l.grainRows(), (from, to) -> {
-            float[] xr = needW ? new float[rowLen] : null;
-            float[] gx = needX ? new float[rowLen] : null;
+            // Per-thread scratch reused across calls (only grown), so a training step allocates
+            // no heap garbage here; contents are reset below where they must start at zero.
+            ScratchF32 sc = SCRATCH_F32.get();
+            float[] xr = needW ? sc.row(0, rowLen) : null;
+            float[] gx = needX ? sc.row(1, rowLen) : null;
+            if (needW) Arrays.fill(xr, 0, rowLen, 0f);      // phase-row gaps must read as zero
             // Shifted copies of output-gradient rows, one per kw, cached per output row: each output
             // row serves several input rows. Rows needed together lie within kH*dH of each other, so
             // a direct-mapped table of that many slots never evicts one still in use.
             int slots = l.kH * l.dH;
             float[][][] cache = new float[slots][][];
+            for (int i = 0; i < slots; i++) cache[i] = sc.rows(2 + i, l.kW, rowLen);
             int[] cachedKey = new int[slots];
             Arrays.fill(cachedKey, -1);
-            float[][] wt = needX ? new float[taps][rowLen] : null;
-            float[][] gwt = needW ? new float[taps][rowLen] : null;
+            float[][] wt = needX ? sc.rows(0, taps, rowLen) : null;
+            float[][] gwt = needW ? sc.rows(1, taps, rowLen) : null;
+            if (needW) for (int t = 0; t < taps; t++) Arrays.fill(gwt[t], 0, rowLen, 0f);
             if (needX)
                 for (int t = 0; t < taps; t++)
                     for (int b = 0; b < rowLen; b += c) System.arraycopy(wArr, t * c, wt[t], b, c);
@@ -147,7 +176,6 @@ final class JavaDepthwiseBackward {
                     int key = n * l.oh + oh;
                     int slot = oh % slots;
                     float[][] shifted = cache[slot];
-                    if (shifted == null) shifted = cache[slot] = new float[l.kW][rowLen];
                     if (cachedKey[slot] != key) {
                         int gBase = key * l.ow * c;
                         for (int kw = 0; kw < l.kW; kw++)

@@ -60,6 +60,49 @@ class CpuConvBackwardTest {
     }
 
     @Test
+    void im2colDenseBackwardEqualsNd4jConv2dBp() {
+        Object[][] cases = {
+                {"stem 3x3 s2 same, 3 channels", 2, 16, 15, 3, 8, 3, Conv2dOptions.same(2)},
+                {"3x3 s1 same", 3, 9, 11, 12, 10, 3, Conv2dOptions.same(1)},
+                {"5x5 s2 symmetric", 2, 13, 12, 5, 7, 5, Conv2dOptions.symmetric(2)},
+                {"3x3 explicit asymmetric", 2, 8, 9, 7, 4, 3, Conv2dOptions.explicit(1, 2, 0, 0, 1)},
+                {"3x3 dilation 2", 2, 9, 9, 6, 5, 3, Conv2dOptions.symmetric(1).withDilation(2)},
+                {"3x3 valid stride 3", 1, 10, 11, 4, 6, 3, Conv2dOptions.valid(3)},
+                {"several chunks of images", 40, 20, 20, 16, 8, 3, Conv2dOptions.same(1)},
+                {"tiny 2x2 s1 same", 2, 2, 2, 4, 5, 3, Conv2dOptions.same(1)},
+                {"tiny 1x1 s1 same", 2, 1, 1, 4, 5, 3, Conv2dOptions.same(1)},
+                {"tiny 2x2 s2 same", 2, 2, 2, 4, 5, 3, Conv2dOptions.same(2)},
+                {"tiny 3x3 s2 same", 2, 3, 3, 4, 5, 3, Conv2dOptions.same(2)},
+                {"tiny 1x1 s2 same", 2, 1, 1, 4, 5, 3, Conv2dOptions.same(2)},
+                {"4x4 s1 symmetric", 2, 4, 4, 6, 6, 3, Conv2dOptions.symmetric(1)},
+        };
+        for (Object[] c : cases) {
+            String name = (String) c[0];
+            int n = (int) c[1], h = (int) c[2], wd = (int) c[3], cin = (int) c[4], cout = (int) c[5], k = (int) c[6];
+            Conv2dOptions opt = (Conv2dOptions) c[7];
+            ConvGeometry geo = opt.geometry(h, wd, k, k);
+            Tensor x = rand(DType.FLOAT32, n, h, wd, cin);
+            Tensor w = rand(DType.FLOAT32, k, k, cin, cout);
+            Tensor g = rand(DType.FLOAT32, n, geo.outH(h), geo.outW(wd), cout);
+            Tensor gx = Tensor.empty(DType.FLOAT32, x.shape());
+            Tensor gw = Tensor.empty(DType.FLOAT32, w.shape());
+            CpuConvolution.conv2dBackward(x, w, g, geo, gx, gw, null);
+            Tensor rx = Tensor.empty(DType.FLOAT32, x.shape());
+            Tensor rw = Tensor.empty(DType.FLOAT32, w.shape());
+            CpuConvolution.conv2dBackwardNd4j(x, w, g, geo, rx, rw);
+            assertClose(name + " gradX", rx, gx, 1e-5);
+            assertClose(name + " gradW", rw, gw, 1e-5);
+            // each gradient alone gives the same values
+            Tensor onlyW = Tensor.empty(DType.FLOAT32, w.shape());
+            CpuConvolution.conv2dBackward(x, w, g, geo, null, onlyW, null);
+            assertClose(name + " gradW alone", rw, onlyW, 1e-5);
+            Tensor onlyX = Tensor.empty(DType.FLOAT32, x.shape());
+            CpuConvolution.conv2dBackward(x, w, g, geo, onlyX, null, null);
+            assertClose(name + " gradX alone", rx, onlyX, 1e-5);
+        }
+    }
+
+    @Test
     void javaDepthwiseBackwardEqualsNd4jDepthwiseConv2dBp() {
         Object[][] cases = {
                 {"3x3 same s1", 2, 9, 11, 20, 3, Conv2dOptions.same(1)},
