@@ -49,7 +49,7 @@ public final class Losses {
     public static Tensor logSoftmax(Tensor x) {
         requireRankAtLeast1("logSoftmax", x);
         Tensor y = Tensor.empty(x.dtype(), x.shape());
-        stableLogSoftmax(x, y);
+        Backend.current().softmax(x, true, y);
         if (Node.shouldRecord(x)) {
             Node.record(y, new Node(x) {
                 @Override
@@ -65,30 +65,6 @@ public final class Losses {
             });
         }
         return y;
-    }
-
-    /**
-     * Row-wise log-softmax in double precision on the host. {@code Backend.softmax(x, true, out)} on
-     * the CPU backend is ND4J's {@code log_softmax}, which evaluates {@code log(softmax(x))} and
-     * returns -inf once a probability underflows (logit gaps above ~104 in float32), which would make
-     * cross-entropy inf or NaN; this form cannot underflow.
-     */
-    private static void stableLogSoftmax(Tensor x, Tensor out) {
-        int k = x.dim(-1);
-        if (x.numel() == 0 || k == 0) return;
-        double[] v = x.toDoubleArray();
-        int rows = v.length / k;
-        for (int r = 0; r < rows; r++) {
-            int o = r * k;
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < k; j++) max = Math.max(max, v[o + j]);
-            if (max == Double.NEGATIVE_INFINITY || Double.isNaN(max)) max = 0;
-            double sum = 0;
-            for (int j = 0; j < k; j++) sum += Math.exp(v[o + j] - max);
-            double lse = max + Math.log(sum);
-            for (int j = 0; j < k; j++) v[o + j] -= lse;
-        }
-        Backend.current().write(out.storage(), v);
     }
 
     /** Sum over the last axis with kept dims ({@code [..., 1]}). */
@@ -212,7 +188,7 @@ public final class Losses {
         Backend be = Backend.current();
         int n = logits.dim(0);
         Tensor logp = Tensor.empty(logits.dtype(), logits.shape());
-        stableLogSoftmax(logits, logp);
+        Backend.current().softmax(logits, true, logp);
         Tensor prod = Tensor.empty(logits.dtype(), logits.shape());
         be.binary(BinaryOp.MUL, q, logp, prod);
         Tensor total = Tensor.empty(logits.dtype(), 1, 1);

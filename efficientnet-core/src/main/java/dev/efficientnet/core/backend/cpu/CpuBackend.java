@@ -294,7 +294,29 @@ public final class CpuBackend implements Backend {
     @Override
     public void softmax(Tensor x, boolean log, Tensor out) {
         if (x.numel() == 0) return;
-        Nd4jOps.exec(log ? "log_softmax" : "softmax", new INDArray[]{nd(x)}, new INDArray[]{nd(out)}, x.rank() - 1);
+        if (log) logSoftmax(x, out);
+        else Nd4jOps.exec("softmax", new INDArray[]{nd(x)}, new INDArray[]{nd(out)}, x.rank() - 1);
+    }
+
+    /**
+     * Row-wise {@code x - max - log(sum(exp(x - max)))} in double precision. ND4J's
+     * {@code log_softmax} evaluates {@code log(softmax(x))}, which underflows to -inf once a logit
+     * gap exceeds ~104 in float32 and turns cross-entropy into inf or NaN. The classifier output
+     * this runs on is small ([N, classes]).
+     */
+    private void logSoftmax(Tensor x, Tensor out) {
+        int k = x.dim(-1);
+        double[] v = readDoubles(st(x));
+        for (int o = 0; o < v.length; o += k) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < k; j++) max = Math.max(max, v[o + j]);
+            if (max == Double.NEGATIVE_INFINITY || Double.isNaN(max)) max = 0;
+            double sum = 0;
+            for (int j = 0; j < k; j++) sum += Math.exp(v[o + j] - max);
+            double lse = max + Math.log(sum);
+            for (int j = 0; j < k; j++) v[o + j] -= lse;
+        }
+        write(st(out), v);
     }
 
     // ---- convolution, pooling, batch norm --------------------------------------------------------
