@@ -1,18 +1,22 @@
 package dev.efficientnet.layers;
 
+import dev.efficientnet.core.tensor.MemoryScope;
 import dev.efficientnet.core.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /** Children named {@code 0, 1, 2, …} applied in order. */
 public final class Sequential extends Module {
     private final List<Module> modules = new ArrayList<>();
+    private final List<UnaryOperator<Tensor>> steps = new ArrayList<>();
 
     /** Appends a module; returns this. */
     public Sequential add(Module m) {
         registerModule(Integer.toString(modules.size()), m);
         modules.add(m);
+        steps.add(m::forward);
         return this;
     }
 
@@ -28,9 +32,12 @@ public final class Sequential extends Module {
         return modules.get(i);
     }
 
+    /**
+     * The children in order. Under {@code GradMode.disabled()} inside a {@link MemoryScope}, each
+     * child's temporaries are released as soon as it returns ({@link MemoryScope#applyInOrder}).
+     */
     @Override
     public Tensor forward(Tensor x) {
-        for (Module m : modules) x = m.forward(x);
-        return x;
+        return MemoryScope.applyInOrder(x, steps);
     }
 }

@@ -35,12 +35,14 @@ public final class Autograd {
         List<Node> order = topologicalOrder(rootNode);
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         grads.put(root, seed);
+        GradientBuffers buffers = GradientBuffers.forCurrentScope();
         try (GradMode g = GradMode.disabled()) {
             for (int n = order.size() - 1; n >= 0; n--) {
                 Node node = order.get(n);
                 Tensor out = node.output();
                 Tensor gradOut = grads.remove(out);
                 if (gradOut != null) {
+                    buffers.dropPending(gradOut);
                     Tensor[] inputs = node.inputs();
                     Tensor[] gradIns = node.backward(gradOut);
                     for (int i = 0; i < inputs.length; i++) {
@@ -56,16 +58,20 @@ public final class Autograd {
                             Tensor prev = grads.get(in);
                             if (prev == null) {
                                 grads.put(in, gi);
+                                buffers.addPending(gi);
                             } else {
                                 Tensor sum = Tensor.empty(prev.dtype(), prev.shape());
                                 Backend.current().axpby(1, prev, 1, gi, sum);
+                                buffers.dropPending(prev);
                                 grads.put(in, sum);
+                                buffers.addPending(sum);
                             }
                         }
                     }
                 }
                 out.setCreator(null);
                 node.free();
+                buffers.releaseUnused();
             }
         }
     }

@@ -9,6 +9,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * A step-sized arena. Every tensor allocated on this thread while the scope is open is pooled and
@@ -35,6 +36,7 @@ public final class MemoryScope implements AutoCloseable {
     private final MemoryScope parent;
     private final Thread owner;
     private final List<Storage> owned = new ArrayList<>();
+    private final Set<Storage> ownedSet = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Set<Storage> kept = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean closed;
 
@@ -75,13 +77,62 @@ public final class MemoryScope implements AutoCloseable {
         return t;
     }
 
-    /** Number of buffers this scope will release on close. */
+    /** Number of buffers registered with this scope so far (including any released early). */
     public int size() {
         return owned.size();
     }
 
+    /**
+     * The buffers registered with this scope since it had {@code mark} of them ({@link #size()}),
+     * in allocation order. The autograd engine uses it to learn which buffers a backward rule made.
+     */
+    public List<Storage> allocatedSince(int mark) {
+        return new ArrayList<>(owned.subList(mark, owned.size()));
+    }
+
+    /**
+     * Hands {@code storage} back to the backend now instead of when the scope closes, for callers
+     * that know the buffer is dead: the autograd engine releases a gradient once every rule that
+     * reads it has run, and {@link #applyInOrder} releases each step's input once the next step
+     * has consumed it. Buffers this scope does not own, or that were {@link #keep kept}, are left
+     * alone. Returns whether the buffer was released. Every tensor on it is dead afterwards.
+     */
+    public boolean releaseNow(Storage storage) {
+        if (closed || kept.contains(storage) || !ownedSet.remove(storage)) return false;
+        Backend.current().release(storage);
+        return true;
+    }
+
+    /**
+     * Runs {@code steps} in order on {@code x} (each on the previous one's output). When no graph
+     * is being recorded ({@link dev.efficientnet.core.autograd.GradMode} disabled) and a scope is
+     * open, each step runs in its own nested scope that keeps only the step's output, and an
+     * output of an earlier step is released once the next step has consumed it, so an inference
+     * pass holds one step's temporaries at a time instead of the whole pass's. Otherwise (training,
+     * or no scope) it is a plain loop: the graph holds the intermediates for backward.
+     */
+    public static Tensor applyInOrder(Tensor x, List<? extends UnaryOperator<Tensor>> steps) {
+        MemoryScope outer = CURRENT.get();
+        if (outer == null || dev.efficientnet.core.autograd.GradMode.isEnabled()) {
+            for (UnaryOperator<Tensor> step : steps) x = step.apply(x);
+            return x;
+        }
+        Tensor in = x;
+        for (UnaryOperator<Tensor> step : steps) {
+            Tensor out;
+            try (MemoryScope inner = open()) {
+                out = inner.keep(step.apply(x));
+            }
+            // x was made by an earlier step (not the caller's input) and nothing else holds it.
+            if (x != in && out.storage() != x.storage()) outer.releaseNow(x.storage());
+            x = out;
+        }
+        return x;
+    }
+
     void register(Storage storage) {
         owned.add(storage);
+        ownedSet.add(storage);
     }
 
     @Override
@@ -102,6 +153,7 @@ public final class MemoryScope implements AutoCloseable {
             }
         }
         owned.clear();
+        ownedSet.clear();
         kept.clear();
         if (parent != null) CURRENT.set(parent);
         else CURRENT.remove();
