@@ -140,6 +140,10 @@ public final class TrainCommand extends CliCommand {
     @Option(names = "--max-steps", paramLabel = "N", hidden = true, description = "Stop (resumably) after N optimizer steps.")
     Long maxSteps;
 
+    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "0",
+            description = "Also write last.safetensors every N steps inside an epoch (default: only at epoch ends).")
+    long checkpointEvery;
+
     @Option(names = "--json", description = "Print one JSON object as the last stdout line.")
     boolean json;
 
@@ -169,6 +173,7 @@ public final class TrainCommand extends CliCommand {
             trainer = new Trainer(cfg, split.train(), split.test(), outDir(cfg.arch()), progress);
         }
         if (maxSteps != null) trainer.stopAfterSteps(maxSteps);
+        trainer.checkpointEvery(checkpointEvery);
         TrainResult r = run(trainer);
         report(r, Map.of("arch", trainer.config().arch()));
         return 0;

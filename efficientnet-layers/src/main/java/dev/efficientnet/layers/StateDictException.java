@@ -16,7 +16,15 @@ public final class StateDictException extends IllegalArgumentException {
     }
 
     private static String message(List<String> missing, List<String> unexpected, List<String> mismatched) {
-        StringBuilder sb = new StringBuilder("state dict does not match the model:");
+        return "state dict does not match the model:" + problems(missing, unexpected, mismatched);
+    }
+
+    /**
+     * The problem list shared by every "does not fit" message:
+     * {@code " missing 2 [a, b]; unexpected 1 [c]; shape mismatch 1 [d: ...];"} (empty parts left out).
+     */
+    public static String problems(List<String> missing, List<String> unexpected, List<String> mismatched) {
+        StringBuilder sb = new StringBuilder();
         if (!missing.isEmpty()) sb.append(" missing ").append(missing.size()).append(' ').append(missing).append(';');
         if (!unexpected.isEmpty()) sb.append(" unexpected ").append(unexpected.size()).append(' ').append(unexpected).append(';');
         if (!mismatched.isEmpty()) sb.append(" shape mismatch ").append(mismatched.size()).append(' ').append(mismatched).append(';');

@@ -75,6 +75,7 @@ public final class Trainer {
     private final TrainData data;
     private TrainState state;
     private long maxSteps = Long.MAX_VALUE;
+    private long checkpointEvery;
     private long nanAtStep = -1;
 
     /**
@@ -134,6 +135,17 @@ public final class Trainer {
     public Trainer stopAfterSteps(long steps) {
         if (steps < 0) throw new IllegalArgumentException("steps must be >= 0, got " + steps);
         this.maxSteps = steps;
+        return this;
+    }
+
+    /**
+     * Also writes {@code last.safetensors} every {@code steps} optimizer steps inside an epoch (0,
+     * the default: only at epoch ends), so a killed run loses at most that many steps. Mid-epoch
+     * checkpoints resume exactly like epoch-end ones.
+     */
+    public Trainer checkpointEvery(long steps) {
+        if (steps < 0) throw new IllegalArgumentException("checkpoint interval must be >= 0 steps, got " + steps);
+        this.checkpointEvery = steps;
         return this;
     }
 
@@ -241,6 +253,11 @@ public final class Trainer {
                     correct += (long) lossAndCorrect[1];
                     seen += batch.n();
                     listener.step(epoch, b, batches, step, lossAndCorrect[0], lr, lossSum / seen, (double) correct / seen, seen / seconds);
+                    if (checkpointEvery > 0 && step % checkpointEvery == 0 && b + 1 < batches) {
+                        state = new TrainState(epoch, b + 1, step, rngState(), emaUpdates(), lossSum, correct, seen, seconds,
+                                state.bestAccuracy(), state.bestEpoch(), toJson(history));
+                        saveCheckpoint(last);
+                    }
                 }
             }
             trainSeconds += seconds;

@@ -84,6 +84,32 @@ class TrainerTest {
         assertEquals(ra.history().get(1).trainLoss(), rb.history().get(1).trainLoss());
     }
 
+    /**
+     * With a checkpoint every 2 steps, a run that dies at step 5 (NaN injected) leaves the mid-epoch
+     * checkpoint of step 4 (epoch 1, batch 1), and resuming from it reproduces the uninterrupted run.
+     */
+    @Test
+    void periodicCheckpointsResumeMidEpoch(@TempDir Path dir) throws Exception {
+        Losses full = new Losses();
+        new Trainer(tiny(), train, test, dir.resolve("a"), full).run();
+
+        Losses first = new Losses();
+        Trainer dying = new Trainer(tiny(), train, test, dir.resolve("b"), first).checkpointEvery(2);
+        dying.injectNanAtStep(4);
+        assertThrows(TrainingDivergedException.class, dying::run);
+        Checkpoint c = Checkpoints.read(dir.resolve("b").resolve(Checkpoints.LAST));
+        assertEquals(1, c.state().epoch());
+        assertEquals(1, c.state().batch());
+        assertEquals(4, c.state().globalStep());
+
+        Losses second = new Losses();
+        Trainer.resume(dir.resolve("b"), train, test, second).run();
+        List<Double> joined = new ArrayList<>(first.values.subList(0, 4));
+        joined.addAll(second.values);
+        assertEquals(full.values, joined);
+        assertThrows(IllegalArgumentException.class, () -> dying.checkpointEvery(-1));
+    }
+
     @Test
     void runFolderHasMetricsConfigPlotsAndCheckpoints(@TempDir Path dir) throws Exception {
         TrainResult r = new Trainer(tiny(), train, test, dir, null).run();

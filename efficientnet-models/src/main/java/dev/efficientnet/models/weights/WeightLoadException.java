@@ -1,5 +1,7 @@
 package dev.efficientnet.models.weights;
 
+import dev.efficientnet.layers.StateDictException;
+
 import java.util.List;
 
 /**
@@ -35,10 +37,8 @@ public final class WeightLoadException extends IllegalArgumentException {
     private static String message(String source, Naming naming, List<String> missing, List<String> unexpected,
                                   List<String> mismatched) {
         StringBuilder sb = new StringBuilder("weights ").append(source).append(" (").append(naming.id())
-                .append(" naming) do not fit the model, nothing was loaded:");
-        if (!missing.isEmpty()) sb.append(" missing ").append(missing.size()).append(' ').append(missing).append(';');
-        if (!unexpected.isEmpty()) sb.append(" unexpected ").append(unexpected.size()).append(' ').append(unexpected).append(';');
-        if (!mismatched.isEmpty()) sb.append(" shape mismatch ").append(mismatched.size()).append(' ').append(mismatched).append(';');
+                .append(" naming) do not fit the model, nothing was loaded:")
+                .append(StateDictException.problems(missing, unexpected, mismatched));
         if (!mismatched.isEmpty() || !missing.isEmpty())
             sb.append(" (check the preset, width/depth multipliers and class count against the checkpoint)");
         return sb.toString();
