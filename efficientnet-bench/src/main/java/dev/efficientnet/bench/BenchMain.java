@@ -115,7 +115,7 @@ public final class BenchMain {
 
     /**
      * Flags appended to every fork: a 4 MB thread stack and the parallel GC (as the launcher), quiet
-     * logs, the Vector API module (the SIMD exp kernels, as the launcher), and on Java 23+ the native-access and Unsafe flags JavaCPP needs; flags the host JVM
+     * logs, and on Java 23+ the native-access and Unsafe flags JavaCPP needs; flags the host JVM
      * already has (forks inherit them) are not repeated, nor a GC when the host chose one.
      */
     static List<String> forkFlags() {
@@ -124,7 +124,6 @@ public final class BenchMain {
         flags.add("-Xss4m");
         if (host.stream().noneMatch(a -> a.startsWith("-XX:+Use") && a.endsWith("GC"))) flags.add("-XX:+UseParallelGC");
         flags.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
-        if (host.stream().noneMatch(a -> a.contains("jdk.incubator.vector"))) flags.add("--add-modules=jdk.incubator.vector");
         if (Runtime.version().feature() >= 23) {
             flags.add("--enable-native-access=ALL-UNNAMED");
             flags.add("--sun-misc-unsafe-memory-access=allow");

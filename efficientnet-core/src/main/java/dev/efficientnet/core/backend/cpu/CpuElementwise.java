@@ -30,8 +30,8 @@ final class CpuElementwise {
      * to 2^128, whose exponent bits are those of infinity, so large arguments give +inf (and the
      * sigmoid of a very negative input exactly 0) instead of garbage.
      */
-    static final float EXP_LO = -87.3f;
-    static final float EXP_HI = 88.8f;
+    private static final float EXP_LO = -87.3f;
+    private static final float EXP_HI = 88.8f;
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -135,14 +135,8 @@ final class CpuElementwise {
      * {@link Scratch#pun}). {@code e} may alias {@code a}; {@code len <= CHUNK}.
      */
     static void expInto(float[] a, float sign, float[] e, Scratch s, int len) {
-        int from = Simd.ENABLED ? VectorMath.exp(a, sign, e, len) : 0;
-        if (from < len) expScalar(a, sign, e, s, from, len);
-    }
-
-    /** The scalar {@link #expInto} over {@code [from, len)}. */
-    static void expScalar(float[] a, float sign, float[] e, Scratch s, int from, int len) {
         int[] bits = s.bits;
-        for (int i = from; i < len; i++) {
+        for (int i = 0; i < len; i++) {
             float x = Math.min(Math.max(sign * a[i], EXP_LO), EXP_HI);
             float k = (x * LOG2E + ROUND_MAGIC) - ROUND_MAGIC;
             float r = x - k * LN2_HI - k * LN2_LO;
@@ -156,25 +150,15 @@ final class CpuElementwise {
             bits[i] = ((int) k + 127) << 23;
         }
         float[] scale = s.scale;
-        s.punInts.put(from, bits, from, len - from);
-        s.punFloats.get(from, scale, from, len - from);
-        for (int i = from; i < len; i++) e[i] *= scale[i];
+        s.punInts.put(0, bits, 0, len);
+        s.punFloats.get(0, scale, 0, len);
+        for (int i = 0; i < len; i++) e[i] *= scale[i];
     }
 
     /** {@code s[i] = sigmoid(x[i])} (float, via {@link #expInto}); {@code s} may alias nothing else. */
     static void sigmoidInto(float[] x, float[] s, Scratch scratch, int len) {
-        int from = Simd.ENABLED ? VectorMath.sigmoid(x, s, len) : 0;
-        if (from == len) return;
-        expScalar(x, -1f, s, scratch, from, len);
-        for (int i = from; i < len; i++) s[i] = 1f / (1f + s[i]);
-    }
-
-    /** {@code y[i] = silu(x[i]) = x[i] * sigmoid(x[i])} (float); {@code y} may alias nothing else. */
-    static void siluInto(float[] x, float[] y, Scratch scratch, int len) {
-        int from = Simd.ENABLED ? VectorMath.silu(x, y, len) : 0;
-        if (from == len) return;
-        expScalar(x, -1f, y, scratch, from, len);
-        for (int i = from; i < len; i++) y[i] = x[i] / (1f + y[i]);
+        expInto(x, -1f, s, scratch, len);
+        for (int i = 0; i < len; i++) s[i] = 1f / (1f + s[i]);
     }
 
     // ---- unary ----------------------------------------------------------------------------------
@@ -212,7 +196,10 @@ final class CpuElementwise {
     /** {@code y = f(x)} over one block (float). */
     static void unaryBlock(UnaryOp op, float[] x, float[] y, Scratch s, int len) {
         switch (op) {
-            case SILU -> siluInto(x, y, s, len);
+            case SILU -> {
+                sigmoidInto(x, y, s, len);
+                for (int i = 0; i < len; i++) y[i] *= x[i];
+            }
             case SIGMOID -> sigmoidInto(x, y, s, len);
             case RELU -> {
                 for (int i = 0; i < len; i++) y[i] = Math.max(x[i], 0f);
@@ -294,9 +281,8 @@ final class CpuElementwise {
             // when s is close to 1. e is capped for the product so that e = inf (x below about
             // -88) gives s = 0 and 1-s = 0 rather than inf*0.
             case SILU -> {
-                int from = Simd.ENABLED ? VectorMath.siluGrad(x, g, len) : 0;
-                if (from < len) expScalar(x, -1f, t, s, from, len);
-                for (int i = from; i < len; i++) {
+                expInto(x, -1f, t, s, len);
+                for (int i = 0; i < len; i++) {
                     float e = t[i];
                     float sv = 1f / (1f + e);
                     float q = Math.min(e, Float.MAX_VALUE) * sv;
@@ -305,9 +291,8 @@ final class CpuElementwise {
             }
             case SIGMOID -> {
                 if (y == null) {
-                    int from = Simd.ENABLED ? VectorMath.sigmoidGrad(x, g, len) : 0;
-                    if (from < len) expScalar(x, -1f, t, s, from, len);
-                    for (int i = from; i < len; i++) {
+                    expInto(x, -1f, t, s, len);
+                    for (int i = 0; i < len; i++) {
                         float e = t[i];
                         float sv = 1f / (1f + e);
                         g[i] *= sv * (Math.min(e, Float.MAX_VALUE) * sv);

@@ -82,27 +82,6 @@ class CpuElementwiseTest {
         }
     }
 
-    /**
-     * The tests run with {@code --add-modules jdk.incubator.vector}, so the kernels above use
-     * {@link VectorMath}; the scalar exp (what runs without the module) must agree with it.
-     */
-    @Test
-    void vectorAndScalarExpAgree() {
-        assertTrue(Simd.ENABLED, "the test JVM should run the Vector API kernels (surefire argLine)");
-        int n = CpuElementwise.CHUNK - 5;            // one block, a partial vector at the end
-        float[] a = inputs(n, 90, 11);
-        float[] v = new float[n];
-        float[] s = new float[n];
-        int done = VectorMath.exp(a, -1f, v, n);
-        CpuElementwise.expScalar(a, -1f, s, CpuElementwise.scratch(), 0, n);
-        for (int i = 0; i < done; i++) {
-            double tol = 3e-7 * Math.abs(s[i]);
-            if (Float.isInfinite(s[i])) assertEquals(s[i], v[i], "exp(" + -a[i] + ")");
-            else assertEquals(s[i], v[i], tol, "exp(" + -a[i] + ")");
-        }
-        assertTrue(done >= n - 64 && done <= n, "vector part " + done + " of " + n);
-    }
-
     @Test
     void sigmoidAndSiluSpecialValues() {
         float[] x = {0f, -0f, 1e-30f, -1e-30f, 20f, -20f, 87f, -87f, 88.5f, -88.5f, 100f, -100f, 1e30f, -1e30f,
