@@ -3,6 +3,7 @@
  * SiLU, squeeze-excitation, MBConv and Fused-MBConv blocks) and of whole-model eval passes and
  * training steps. {@link dev.efficientnet.bench.BenchMain} is the entry point of
  * {@code target/benchmarks.jar}; it applies short defaults and prints a ms + GFLOP/s table.
- * See {@code docs/benchmarks.md}.
+ * {@link dev.efficientnet.bench.OnnxRuntimeBench} times ONNX Runtime Java on exported torchvision
+ * models for {@code compare-onnxruntime.sh}. See {@code docs/benchmarks.md}.
  */
 package dev.efficientnet.bench;

@@ -25,6 +25,8 @@ public final class Tensor {
     private final Storage storage;
     private boolean requiresGrad;
     private Tensor grad;
+    /** The gradient buffer holds stale values that stand for zeros (see {@link #zeroGrad}). */
+    private boolean gradIsZero;
     private Node creator;
 
     private Tensor(Storage storage, int[] shape) {
@@ -179,17 +181,26 @@ public final class Tensor {
 
     /** The accumulated gradient of a leaf, or null. */
     public Tensor grad() {
+        if (gradIsZero) {
+            Backend.current().fill(grad, 0);
+            gradIsZero = false;
+        }
         return grad;
     }
 
-    /** Zeros the accumulated gradient in place (keeps the buffer for reuse). */
+    /**
+     * Zeros the accumulated gradient (keeps the buffer for reuse). The zeros are written lazily:
+     * the next backward pass copies its gradient into the buffer instead of adding it to zeros, so
+     * a training step costs one pass over each gradient instead of a fill and an add.
+     */
     public void zeroGrad() {
-        if (grad != null) Backend.current().fill(grad, 0);
+        if (grad != null) gradIsZero = true;
     }
 
     /** Drops the gradient buffer. */
     public void clearGrad() {
         grad = null;
+        gradIsZero = false;
     }
 
     /** The node that produced this tensor, or null for a leaf. */
@@ -204,8 +215,16 @@ public final class Tensor {
 
     /** For the autograd engine: adds {@code g} into this leaf's persistent gradient buffer. */
     public void accumulateGrad(Tensor g) {
-        if (grad == null) grad = Autograd.persistentZerosLike(this);
-        Backend.current().axpby(1, grad, 1, g, grad);
+        if (grad == null) {
+            grad = MemoryScope.outside(() -> Tensor.empty(dtype, shape));
+            gradIsZero = true;
+        }
+        if (gradIsZero) {
+            Backend.current().copy(g, grad);
+            gradIsZero = false;
+        } else {
+            Backend.current().axpby(1, grad, 1, g, grad);
+        }
     }
 
     /** Back-propagates from a one-element tensor (a loss), seeding with 1. */

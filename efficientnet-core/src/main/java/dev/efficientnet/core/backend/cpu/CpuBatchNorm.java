@@ -270,7 +270,8 @@ final class CpuBatchNorm {
     /** {@code out = act(in * scale + shift)} per channel; {@code act} null means none. */
     private static void scaleShift(Tensor in, Tensor out, int c, int m, double[] scale, double[] shift,
                                    UnaryOp act) {
-        int rb = blockRows(c);
+        // with an activation, blocks fit the element-wise scratch, so it runs in place without copies
+        int rb = act == null ? blockRows(c) : Math.max(1, CpuElementwise.CHUNK / c);
         if (isDouble(in)) {
             DoubleBuffer xb = db(in);
             DoubleBuffer ob = db(out);
@@ -403,23 +404,26 @@ final class CpuBatchNorm {
             return;
         }
         // Without batch statistics dx = dy * k does not depend on the sums, so it is written in the
-        // same pass; with them it needs the sums first and takes a second pass.
+        // same pass; with them it needs the sums first and takes a second pass. With an activation,
+        // the first pass also parks dy * act'(z) in gradX, so the second pass reads it back instead
+        // of recomputing the activation's derivative (one exp pass instead of two).
         boolean dxInFirstPass = !batchStats && gradX != null;
+        boolean parkActGrad = batchStats && gradX != null && act != null;
         int rb = blockRows(c);
         double[] sums;                       // [sum(dy) | sum(dy * (x - mean))]
         if (isDouble(x)) {
             DoubleBuffer xb = db(x);
             DoubleBuffer gb = db(gradOut);
-            DoubleBuffer dxb = dxInFirstPass ? db(gradX) : null;
+            DoubleBuffer dxb = dxInFirstPass || parkActGrad ? db(gradX) : null;
             double[] muT = tileD(mu, rb);
-            double[] kT = tileD(k, rb);
+            double[] kT = parkActGrad ? null : tileD(k, rb);
             sums = reduceRows(m, c, 2 * c, (from, to, acc) -> gradSumsDouble(xb, gb, dxb, c, rb, from, to, muT, kT, acc, agF));
         } else {
             FloatBuffer xb = fb(x);
             FloatBuffer gb = fb(gradOut);
-            FloatBuffer dxb = dxInFirstPass ? fb(gradX) : null;
+            FloatBuffer dxb = dxInFirstPass || parkActGrad ? fb(gradX) : null;
             float[] muT = tileF(mu, rb);
-            float[] kT = tileF(k, rb);
+            float[] kT = parkActGrad ? null : tileF(k, rb);
             sums = reduceRows(m, c, 2 * c, (from, to, acc) -> gradSumsFloat(xb, gb, dxb, c, rb, from, to, muT, kT, acc, agF));
         }
         if (gradGamma != null) {
@@ -438,29 +442,34 @@ final class CpuBatchNorm {
                 bc[i] = -k[i] * invStd[i] * invStd[i] * sums[c + i] / m;
                 c0[i] = -k[i] * sums[i] / m;
             }
+            Tensor dyEff = parkActGrad ? gradX : gradOut;      // dy * act'(z), parked by the first pass
+            ActGrad ag2 = parkActGrad ? null : agF;
             if (isDouble(x)) {
                 DoubleBuffer xb = db(x);
-                DoubleBuffer gb = db(gradOut);
+                DoubleBuffer gb = db(dyEff);
                 DoubleBuffer dxb = db(gradX);
                 double[] muT = tileD(mu, rb);
                 double[] kT = tileD(k, rb);
                 double[] bT = tileD(bc, rb);
                 double[] cT = tileD(c0, rb);
-                forRows(m, c, (from, to) -> dxBatchDouble(xb, gb, dxb, c, rb, from, to, muT, kT, bT, cT, agF));
+                forRows(m, c, (from, to) -> dxBatchDouble(xb, gb, dxb, c, rb, from, to, muT, kT, bT, cT, ag2));
             } else {
                 FloatBuffer xb = fb(x);
-                FloatBuffer gb = fb(gradOut);
+                FloatBuffer gb = fb(dyEff);
                 FloatBuffer dxb = fb(gradX);
                 float[] muT = tileF(mu, rb);
                 float[] kT = tileF(k, rb);
                 float[] bT = tileF(bc, rb);
                 float[] cT = tileF(c0, rb);
-                forRows(m, c, (from, to) -> dxBatchFloat(xb, gb, dxb, c, rb, from, to, muT, kT, bT, cT, agF));
+                forRows(m, c, (from, to) -> dxBatchFloat(xb, gb, dxb, c, rb, from, to, muT, kT, bT, cT, ag2));
             }
         }
     }
 
-    /** Sums dy and dy*(x-mean) per channel; when {@code dxb} is given also writes dx = dy * k. */
+    /**
+     * Sums dy and dy*(x-mean) per channel (dy after the activation's derivative, if any); when
+     * {@code dxb} is given also writes dy * k there ({@code kT} null: dy itself).
+     */
     private static void gradSumsFloat(FloatBuffer xb, FloatBuffer gb, FloatBuffer dxb, int c, int rb, int from, int to,
                                       float[] muT, float[] kT, double[] acc, ActGrad ag) {
         Scratch s = SCRATCH.get();
@@ -483,7 +492,7 @@ final class CpuBatchNorm {
                 a2[i] += gv * (xs[i] - muT[i]);
             }
             if (dxb != null) {
-                for (int i = 0; i < n; i++) gs[i] *= kT[i];
+                if (kT != null) for (int i = 0; i < n; i++) gs[i] *= kT[i];
                 dxb.put(r * c, gs, 0, n);
             }
             if (++blocks == FLOAT_BLOCKS) {
@@ -517,7 +526,7 @@ final class CpuBatchNorm {
                 a2[i] += gv * (xs[i] - muT[i]);
             }
             if (dxb != null) {
-                for (int i = 0; i < n; i++) gs[i] *= kT[i];
+                if (kT != null) for (int i = 0; i < n; i++) gs[i] *= kT[i];
                 dxb.put(r * c, gs, 0, n);
             }
         }
