@@ -20,7 +20,7 @@ import json
 import os
 import sys
 
-from compare_pytorch import ratio, run_json
+from compare_pytorch import finish, measure, ratio, select
 
 # (name, our preset = torchvision name = ONNX file stem, resolution, batch): issue 6's eval configurations.
 CONFIGS = [
@@ -74,12 +74,7 @@ def main():
     p.add_argument("--log", default=None, help="progress log (default: stderr)")
     a = p.parse_args()
 
-    names = [c[0] for c in CONFIGS]
-    # an --only that is a full configuration name selects just that one, otherwise a substring match
-    configs = [c for c in CONFIGS if not a.only
-               or any(o == c[0] or (o not in names and o.lower() in c[0].lower()) for o in a.only)]
-    if not configs:
-        p.error("--only matched no configuration; names: " + ", ".join(names))
+    configs = select(CONFIGS, a.only, p.error)
     if not os.path.isfile(a.classpath_file):
         p.error(f"no {a.classpath_file}; run compare-onnxruntime.sh, which builds it")
     with open(a.classpath_file) as f:
@@ -93,32 +88,11 @@ def main():
         print(f"== {name}", file=sys.stderr, flush=True)
         common = ["--resolution", str(res), "--batch", str(batch), "--warmup", str(a.warmup),
                   "--iters", str(a.iters), "--seed", str(a.seed)]
-        ours = ref = None
-        for attempt in (1, 2):  # one retry: a concurrent rebuild of the tree can break a running launcher
-            try:
-                ours = run_json([launcher, "bench", arch] + common + ["--json"], log)
-                break
-            except Exception as e:  # keep going: one failure should not hide the other rows
-                print(f"ours failed (attempt {attempt}): {e}", file=sys.stderr)
-        try:
-            ref = run_json(ort_main + ["--model", os.path.join(a.onnx_dir, arch + ".onnx"), "--threads", str(a.threads)]
-                           + (["--no-spin"] if a.no_spin else []) + common + ["--json"], log)
-        except Exception as e:
-            print(f"onnxruntime failed: {e}", file=sys.stderr)
-        if ours and ref:
-            print(f"   ours {ours['ms_median']:.1f} ms, onnxruntime {ref['ms_median']:.1f} ms, "
-                  f"ratio {ratio(ours['ms_median'], ref['ms_median']):.2f}", file=sys.stderr, flush=True)
-        rows.append((name, ours, ref))
-
-    md = table(rows)
-    print(md, end="")
-    if a.md:
-        with open(a.md, "w") as f:
-            f.write(md)
-    if a.json_out:
-        with open(a.json_out, "w") as f:
-            json.dump([{"name": n, "ours": o, "onnxruntime": r} for n, o, r in rows], f, indent=1)
-    return 0 if all(o and r for _, o, r in rows) else 1
+        ours_cmd = [launcher, "bench", arch] + common + ["--json"]
+        ort_cmd = (ort_main + ["--model", os.path.join(a.onnx_dir, arch + ".onnx"), "--threads", str(a.threads)]
+                   + (["--no-spin"] if a.no_spin else []) + common + ["--json"])
+        rows.append(measure(name, ours_cmd, ort_cmd, "onnxruntime", log))
+    return finish(rows, table(rows), a.md, a.json_out, "onnxruntime")
 
 
 if __name__ == "__main__":

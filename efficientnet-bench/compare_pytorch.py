@@ -134,6 +134,48 @@ def table(rows):
     return "\n".join(out) + "\n"
 
 
+def select(configs, only, error):
+    """The configurations named by --only: an exact name selects just that one, other text matches as a substring."""
+    names = [c[0] for c in configs]
+    chosen = [c for c in configs if not only
+              or any(o == c[0] or (o not in names and o.lower() in c[0].lower()) for o in only)]
+    if not chosen:
+        error("--only matched no configuration; names: " + ", ".join(names))
+    return chosen
+
+
+def measure(name, ours_cmd, ref_cmd, ref_label, log):
+    """Runs our side (retried once: a concurrent rebuild of the tree can break a running launcher), then
+    the reference side, never concurrently; returns the table row (name, ours, ref), None for a side that failed."""
+    ours = ref = None
+    for attempt in (1, 2):
+        try:
+            ours = run_json(ours_cmd, log)
+            break
+        except Exception as e:  # keep going: one failure should not hide the other rows
+            print(f"ours failed (attempt {attempt}): {e}", file=sys.stderr)
+    try:
+        ref = run_json(ref_cmd, log)
+    except Exception as e:
+        print(f"{ref_label} failed: {e}", file=sys.stderr)
+    if ours and ref:
+        print(f"   ours {ours['ms_median']:.1f} ms, {ref_label} {ref['ms_median']:.1f} ms, "
+              f"ratio {ratio(ours['ms_median'], ref['ms_median']):.2f}", file=sys.stderr, flush=True)
+    return name, ours, ref
+
+
+def finish(rows, md, md_path, json_path, ref_key):
+    """Prints the Markdown table, writes it and the JSON results when asked; the exit code (1 if a side failed)."""
+    print(md, end="")
+    if md_path:
+        with open(md_path, "w") as f:
+            f.write(md)
+    if json_path:
+        with open(json_path, "w") as f:
+            json.dump([{"name": n, "ours": o, ref_key: r} for n, o, r in rows], f, indent=1)
+    return 0 if all(o and r for _, o, r in rows) else 1
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--root", default=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -164,44 +206,17 @@ def main():
 
     log = open(a.log, "a") if a.log else sys.stderr
     launcher = os.path.join(a.root, "efficientnet")
-    names = [c[0] for c in CONFIGS]
-    # an --only that is a full configuration name selects just that one, otherwise a substring match
-    configs = [c for c in CONFIGS if not a.only
-               or any(o == c[0] or (o not in names and o.lower() in c[0].lower()) for o in a.only)]
-    if not configs:
-        p.error("--only matched no configuration; names: " + ", ".join(c[0] for c in CONFIGS))
+    configs = select(CONFIGS, a.only, p.error)
     rows = []
     for name, arch, mode, res, batch in configs:
         print(f"== {name}", file=sys.stderr, flush=True)
         common = ["--resolution", str(res), "--batch", str(batch), "--warmup", str(a.warmup),
                   "--iters", str(a.iters), "--seed", str(a.seed)]
-        ours = ref = None
-        for attempt in (1, 2):  # one retry: a concurrent rebuild of the tree can break a running launcher
-            try:
-                ours = run_json([launcher, "bench", arch] + common + (["--train"] if mode == "train" else []) + ["--json"], log)
-                break
-            except Exception as e:  # keep going: one failure should not hide the other rows
-                print(f"ours failed (attempt {attempt}): {e}", file=sys.stderr)
-        try:
-            ref = run_json([sys.executable, os.path.abspath(__file__), "--worker", "--arch", arch, "--mode", mode,
-                            "--threads", str(a.threads)] + (["--no-flush-denormal"] if a.no_flush_denormal else [])
-                           + common, log)
-        except Exception as e:
-            print(f"torch failed: {e}", file=sys.stderr)
-        if ours and ref:
-            print(f"   ours {ours['ms_median']:.1f} ms, torch {ref['ms_median']:.1f} ms, "
-                  f"ratio {ratio(ours['ms_median'], ref['ms_median']):.2f}", file=sys.stderr, flush=True)
-        rows.append((name, ours, ref))
-
-    md = table(rows)
-    print(md, end="")
-    if a.md:
-        with open(a.md, "w") as f:
-            f.write(md)
-    if a.json_out:
-        with open(a.json_out, "w") as f:
-            json.dump([{"name": n, "ours": o, "pytorch": r} for n, o, r in rows], f, indent=1)
-    return 0 if all(o and r for _, o, r in rows) else 1
+        ours_cmd = [launcher, "bench", arch] + common + (["--train"] if mode == "train" else []) + ["--json"]
+        torch_cmd = ([sys.executable, os.path.abspath(__file__), "--worker", "--arch", arch, "--mode", mode,
+                      "--threads", str(a.threads)] + (["--no-flush-denormal"] if a.no_flush_denormal else []) + common)
+        rows.append(measure(name, ours_cmd, torch_cmd, "torch", log))
+    return finish(rows, table(rows), a.md, a.json_out, "pytorch")
 
 
 if __name__ == "__main__":

@@ -74,24 +74,28 @@ public final class OnnxRuntimeBench {
      * @throws OrtException if ONNX Runtime fails to load the model or to run it
      */
     public static void main(String[] args) throws OrtException {
+        int code = execute(args);
+        if (code != 0) System.exit(code);
+    }
+
+    /** Runs the benchmark and returns the process exit code (0, 1 interrupted, 2 bad arguments or model). */
+    static int execute(String[] args) throws OrtException {
         Options o;
         try {
             o = parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("OnnxRuntimeBench: " + e.getMessage());
             System.err.println(USAGE);
-            System.exit(2);
-            return;
+            return 2;
         }
         if (o == null) {
             System.out.println(USAGE);
-            return;
+            return 0;
         }
         if (!Files.isRegularFile(o.model)) {
             System.err.println("OnnxRuntimeBench: model file not found: " + o.model.toAbsolutePath()
                     + "\n  export it first: /usr/bin/python3 efficientnet-bench/export_onnx.py");
-            System.exit(2);
-            return;
+            return 2;
         }
         // ONNX Runtime's model loading and graph optimizations run on the calling thread and can
         // need more than the JVM's default 1 MB of stack: with it, creating the session kills the
@@ -109,16 +113,17 @@ public final class OnnxRuntimeBench {
             worker.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            System.exit(1);
+            return 1;
         }
         if (failure[0] instanceof IllegalArgumentException e) {
             System.err.println("OnnxRuntimeBench: " + e.getMessage());
-            System.exit(2);
+            return 2;
         } else if (failure[0] instanceof OrtException e) {
             throw e;
         } else if (failure[0] != null) {
             throw new IllegalStateException("OnnxRuntimeBench failed", failure[0]);
         }
+        return 0;
     }
 
     private static Options parse(String[] args) {
