@@ -1,7 +1,6 @@
 package dev.efficientnet.core.autograd;
 
 import dev.efficientnet.core.backend.Backend;
-import dev.efficientnet.core.tensor.MemoryScope;
 import dev.efficientnet.core.tensor.Tensor;
 
 import java.util.ArrayDeque;
@@ -105,10 +104,5 @@ public final class Autograd {
             }
         }
         return order;
-    }
-
-    /** Allocates a persistent (unscoped) zero tensor shaped like {@code t}, for gradients and state. */
-    public static Tensor persistentZerosLike(Tensor t) {
-        return MemoryScope.outside(() -> Tensor.zeros(t.dtype(), t.shape()));
     }
 }

@@ -1,5 +1,6 @@
 package dev.efficientnet.core.tensor;
 
+import dev.efficientnet.core.autograd.GradMode;
 import dev.efficientnet.core.backend.Backend;
 import dev.efficientnet.core.backend.Storage;
 
@@ -105,7 +106,7 @@ public final class MemoryScope implements AutoCloseable {
 
     /**
      * Runs {@code steps} in order on {@code x} (each on the previous one's output). When no graph
-     * is being recorded ({@link dev.efficientnet.core.autograd.GradMode} disabled) and a scope is
+     * is being recorded ({@link GradMode} disabled) and a scope is
      * open, each step runs in its own nested scope that keeps only the step's output, and an
      * output of an earlier step is released once the next step has consumed it, so an inference
      * pass holds one step's temporaries at a time instead of the whole pass's. Otherwise (training,
@@ -113,7 +114,7 @@ public final class MemoryScope implements AutoCloseable {
      */
     public static Tensor applyInOrder(Tensor x, List<? extends UnaryOperator<Tensor>> steps) {
         MemoryScope outer = CURRENT.get();
-        if (outer == null || dev.efficientnet.core.autograd.GradMode.isEnabled()) {
+        if (outer == null || GradMode.isEnabled()) {
             for (UnaryOperator<Tensor> step : steps) x = step.apply(x);
             return x;
         }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -87,6 +88,22 @@ class GradientReleaseTest {
             assertTrue(buffers <= 6, "the scoped pass allocated " + buffers + " buffers (a plain loop: 60)");
             assertFalse(x.storage().isReleased(), "the caller's input was released");
         }
+    }
+
+    /** zeroGrad only marks the buffer: reading it gives zeros, and the next backward overwrites instead of adding. */
+    @Test
+    void lazilyZeroedGradientsAreExact() {
+        Tensor a = new Rng(4).uniformTensor(DType.FLOAT32, -1, 1, 257).requiresGrad(true);
+        Reductions.sum(Activations.tanh(a)).backward();
+        float[] once = a.grad().toFloatArray();
+        Reductions.sum(Activations.tanh(a)).backward();
+        float[] twice = a.grad().toFloatArray();
+        for (int i = 0; i < once.length; i++) assertEquals(2 * once[i], twice[i], 1e-6f);
+        a.zeroGrad();
+        assertArrayEquals(new float[once.length], a.grad().toFloatArray(), 0f);
+        a.zeroGrad();
+        Reductions.sum(Activations.tanh(a)).backward();
+        assertArrayEquals(once, a.grad().toFloatArray(), 0f);
     }
 
     @Test
