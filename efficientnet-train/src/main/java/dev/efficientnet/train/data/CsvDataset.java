@@ -35,22 +35,12 @@ import java.util.TreeSet;
  *       the distinct names sorted by {@link String#compareTo}.</li>
  * </ul>
  */
-public final class CsvDataset implements Dataset {
+public final class CsvDataset extends ImageFileDataset {
     private static final Set<String> HEADER_NAMES = Set.of("path", "file", "filename", "filepath", "file_path",
             "image", "image_path", "img", "img_path");
 
-    private final Path csv;
-    private final Path[] files;
-    private final int[] labels;
-    private final List<String> classes;
-    private final int channels;
-
     private CsvDataset(Path csv, Path[] files, int[] labels, List<String> classes, int channels) {
-        this.csv = csv;
-        this.files = files;
-        this.labels = labels;
-        this.classes = classes;
-        this.channels = channels;
+        super(csv, classes, files, labels, channels);
     }
 
     /** Opens {@code csv} with RGB examples, inferring the classes from the labels. */
@@ -213,49 +203,8 @@ public final class CsvDataset implements Dataset {
         return out;
     }
 
-    /** The class names, index = label. */
-    public List<String> classes() {
-        return classes;
-    }
-
-    /** The (resolved, normalized) image file of example {@code index}. */
-    public Path file(int index) {
-        return files[Objects.checkIndex(index, files.length)];
-    }
-
-    /** The label of example {@code index} without decoding it. */
-    public int label(int index) {
-        return labels[Objects.checkIndex(index, labels.length)];
-    }
-
     @Override
-    public int size() {
-        return files.length;
-    }
-
-    @Override
-    public int numClasses() {
-        return classes.size();
-    }
-
-    @Override
-    public int channels() {
-        return channels;
-    }
-
-    @Override
-    public Example get(int index) throws DataException {
-        Objects.checkIndex(index, files.length);
-        return ImageFiles.read(files[index], channels, labels[index]);
-    }
-
-    @Override
-    public String describe() {
-        return "CSV " + csv + ": " + files.length + " images, " + classes.size() + " classes, " + channels + " channel(s)";
-    }
-
-    @Override
-    public String toString() {
-        return describe();
+    String kind() {
+        return "CSV";
     }
 }

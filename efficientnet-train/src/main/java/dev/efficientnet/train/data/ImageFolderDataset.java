@@ -21,21 +21,12 @@ import java.util.stream.Stream;
  * {@link dev.efficientnet.models.image.Images#read}; a corrupt image fails with a
  * {@link DataException} naming the file.
  */
-public final class ImageFolderDataset implements Dataset {
+public final class ImageFolderDataset extends ImageFileDataset {
     private static final Logger LOG = LoggerFactory.getLogger(ImageFolderDataset.class);
 
-    private final Path root;
-    private final List<String> classes;
-    private final Path[] files;
-    private final int[] labels;
-    private final int channels;
 
     private ImageFolderDataset(Path root, List<String> classes, Path[] files, int[] labels, int channels) {
-        this.root = root;
-        this.classes = classes;
-        this.files = files;
-        this.labels = labels;
-        this.channels = channels;
+        super(root, classes, files, labels, channels);
     }
 
     /** Opens {@code root} with RGB (3-channel) examples. */
@@ -86,50 +77,8 @@ public final class ImageFolderDataset implements Dataset {
         return new ImageFolderDataset(root, List.copyOf(classes), files.toArray(new Path[0]), lab, channels);
     }
 
-    /** The class names, index = label. */
-    public List<String> classes() {
-        return classes;
-    }
-
-    /** The image file of example {@code index}. */
-    public Path file(int index) {
-        return files[Objects.checkIndex(index, files.length)];
-    }
-
-    /** The label of example {@code index} without decoding it. */
-    public int label(int index) {
-        return labels[Objects.checkIndex(index, labels.length)];
-    }
-
     @Override
-    public int size() {
-        return files.length;
-    }
-
-    @Override
-    public int numClasses() {
-        return classes.size();
-    }
-
-    @Override
-    public int channels() {
-        return channels;
-    }
-
-    @Override
-    public Example get(int index) throws DataException {
-        Objects.checkIndex(index, files.length);
-        return ImageFiles.read(files[index], channels, labels[index]);
-    }
-
-    @Override
-    public String describe() {
-        return "image folder " + root + ": " + files.length + " images, " + classes.size() + " classes, "
-                + channels + " channel(s)";
-    }
-
-    @Override
-    public String toString() {
-        return describe();
+    String kind() {
+        return "image folder";
     }
 }
