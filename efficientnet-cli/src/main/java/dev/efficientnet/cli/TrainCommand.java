@@ -115,6 +115,10 @@ public final class TrainCommand extends CliCommand {
     @Option(names = "--no-flip", description = "No random horizontal flips.")
     boolean noFlip;
 
+    @Option(names = "--random-erasing", paramLabel = "P", defaultValue = "0",
+            description = "Random-erasing probability, one box of 2-33 %% of the image (default: ${DEFAULT-VALUE}).")
+    double randomErasing;
+
     @Option(names = "--eval-resolution", paramLabel = "R", defaultValue = "0", description = "Also evaluate at R at the end (FixRes).")
     int evalResolution;
 
@@ -225,7 +229,7 @@ public final class TrainCommand extends CliCommand {
             return TrainConfig.builder(name).widthMult(widthMult).depthMult(depthMult).inChannels(channels)
                     .numClasses(split.train().numClasses()).dropPath(dropPath).epochs(epochs).batchSize(batch)
                     .schedule(schedule(name)).optimizer(opt).lr(baseLr).weightDecay(wd).lrSchedule(sched).warmupEpochs(warmup)
-                    .emaDecay(emaDecay).labelSmoothing(labelSmoothing).randAugOps(randaugOps).cropScaleMin(cropScale)
+                    .emaDecay(emaDecay).labelSmoothing(labelSmoothing).randAugOps(randaugOps).cropScaleMin(cropScale).randomErasing(randomErasing)
                     .hflip(!noFlip).evalResolution(evalResolution).seed(seed).workers(workers).trainLastStages(trainLastStages)
                     .initWeights(initWeights == null ? null : initWeights.toAbsolutePath().toString()).data(dataLocation).build();
         } catch (IllegalArgumentException e) {

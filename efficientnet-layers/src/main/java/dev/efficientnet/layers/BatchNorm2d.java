@@ -1,5 +1,6 @@
 package dev.efficientnet.layers;
 
+import dev.efficientnet.core.ops.Convolution;
 import dev.efficientnet.core.ops.Normalization;
 import dev.efficientnet.core.tensor.Tensor;
 
@@ -43,6 +44,18 @@ public final class BatchNorm2d extends Module {
     Tensor forward(Tensor x, dev.efficientnet.core.ops.Activation activation) {
         if (isFrozen()) return Normalization.batchNormActivation(x, weight, bias, runningMean, runningVar, eps, activation);
         return Normalization.batchNormActivation(x, weight, bias, runningMean, runningVar, isTraining(), momentum, eps, activation);
+    }
+
+    /**
+     * {@code activation.apply(forward(conv.forward(x)))}; when this batch norm uses its running
+     * statistics (eval mode or frozen) and the conv has no bias, one fused op that folds the batch
+     * norm into the convolution ({@link Convolution#conv2dBatchNormActivation}).
+     */
+    Tensor forwardAfter(Conv2d conv, Tensor x, dev.efficientnet.core.ops.Activation activation) {
+        if ((isFrozen() || !isTraining()) && conv.bias() == null)
+            return Convolution.conv2dBatchNormActivation(x, conv.weight(), conv.options(), weight, bias, runningMean,
+                    runningVar, eps, activation);
+        return forward(conv.forward(x), activation);
     }
 
     public int channels() {

@@ -22,7 +22,7 @@ public final class ConvBnAct extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return bn.forward(conv.forward(x), activation);
+        return bn.forwardAfter(conv, x, activation);
     }
 
     public Conv2d conv() {

@@ -27,7 +27,7 @@ public final class Head extends Module {
 
     /** The activated head feature map, NHWC. */
     public Tensor featureMap(Tensor x) {
-        return activation.apply(bn.forward(conv.forward(x)));
+        return bn.forwardAfter(conv, x, activation);
     }
 
     /** Global average pool of a feature map: {@code [N, H, W, C] -> [N, C]}. */

@@ -165,6 +165,21 @@ public interface Backend {
     /** Depthwise convolution, weights {@code [kH,kW,C,1]}; {@code bias} may be null. */
     void depthwiseConv2d(Tensor x, Tensor w, Tensor bias, ConvGeometry g, Tensor out);
 
+    /**
+     * Inference: {@code out = act(batchNormApply(conv(x, w), mean, var, gamma, beta, eps))} with
+     * the statistics as constants, where the conv is {@link #depthwiseConv2d} when {@code depthwise}
+     * and {@link #conv2d} otherwise ({@code act} null means identity). A backend may fold the batch
+     * norm into the convolution; the default runs the conv into a temporary, then
+     * {@link #batchNormActivation}.
+     */
+    default void convBatchNormActivation(Tensor x, Tensor w, ConvGeometry g, boolean depthwise, Tensor mean, Tensor var,
+                                         Tensor gamma, Tensor beta, double eps, UnaryOp act, Tensor out) {
+        Tensor y = Tensor.empty(out.dtype(), out.shape());
+        if (depthwise) depthwiseConv2d(x, w, null, g, y);
+        else conv2d(x, w, null, g, y);
+        batchNormActivation(y, mean, var, gamma, beta, eps, act, out);
+    }
+
     /** Gradients of {@link #depthwiseConv2d}; any output may be null. */
     void depthwiseConv2dBackward(Tensor x, Tensor w, Tensor gradOut, ConvGeometry g, Tensor gradX, Tensor gradW, Tensor gradB);
 

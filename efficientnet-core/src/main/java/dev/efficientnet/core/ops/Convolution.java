@@ -38,14 +38,7 @@ public final class Convolution {
         int kH = w.dim(0);
         int kW = w.dim(1);
         int cout = w.dim(3);
-        if (cin % groups != 0 || cout % groups != 0)
-            throw new IllegalArgumentException("conv2d: groups " + groups + " must divide input channels " + cin
-                    + " (x shape " + Arrays.toString(x.shape()) + ") and output channels " + cout
-                    + " (w shape " + Arrays.toString(w.shape()) + ")");
-        if (w.dim(2) * groups != cin)
-            throw new IllegalArgumentException("conv2d: input channels " + cin + " (x shape " + Arrays.toString(x.shape())
-                    + ") != weight in-channels " + w.dim(2) + " x groups " + groups + " (w shape "
-                    + Arrays.toString(w.shape()) + ")");
+        checkGroups(x, w, groups);
         ConvGeometry g = geometry("conv2d", x, kH, kW, options);
         if (groups == 1) return dense(x, w, bias, g);
         if (groups == cin && cout == cin) return depthwise(x, w, bias, g);
@@ -70,7 +63,52 @@ public final class Convolution {
         return depthwise(x, w, bias, geometry("depthwiseConv2d", x, w.dim(0), w.dim(1), options));
     }
 
+    /**
+     * Inference form of a conv → batch norm → activation layer:
+     * {@code activation(batchNorm(conv(x, w), running statistics))} in one backend call, which may
+     * fold the batch norm into the convolution (the CPU backend does, on oneDNN). {@code w} is dense
+     * {@code [kH,kW,Cin,Cout]} with {@code options.groups() == 1}, or depthwise {@code [kH,kW,C,1]}
+     * with {@code options.groups() == C}. Values equal the composed ops up to float rounding; when
+     * autograd would record (an input needs a gradient), or for other group counts, the composed
+     * ops run instead, so gradients are those of the composed ops.
+     */
+    public static Tensor conv2dBatchNormActivation(Tensor x, Tensor w, Conv2dOptions options, Tensor gamma, Tensor beta,
+                                                   Tensor runningMean, Tensor runningVar, double eps, Activation activation) {
+        if (options == null) throw new IllegalArgumentException("conv2dBatchNormActivation: options must not be null");
+        if (activation == null) throw new IllegalArgumentException("conv2dBatchNormActivation: activation is null (use IDENTITY)");
+        if (runningMean == null || runningVar == null)
+            throw new IllegalArgumentException("conv2dBatchNormActivation: runningMean and runningVar are required");
+        checkImageAndWeights("conv2dBatchNormActivation", x, w, null);
+        int groups = options.groups();
+        boolean depthwise = groups > 1 && w.dim(3) == 1 && w.dim(2) == x.dim(3) && groups == x.dim(3);
+        if ((groups > 1 && !depthwise) || x.numel() == 0 || Node.shouldRecord(x, w, gamma, beta)) {
+            Tensor y = depthwise ? depthwiseConv2d(x, w, null, options) : conv2d(x, w, null, options);
+            return Normalization.batchNormActivation(y, gamma, beta, runningMean, runningVar, eps, activation);
+        }
+        if (!depthwise) checkGroups(x, w, 1);
+        ConvGeometry g = geometry("conv2dBatchNormActivation", x, w.dim(0), w.dim(1), options);
+        int cout = depthwise ? x.dim(3) : w.dim(3);
+        Tensor out = Tensor.empty(x.dtype(), x.dim(0), g.outH(x.dim(1)), g.outW(x.dim(2)), cout);
+        Normalization.validate(out, gamma, beta, runningMean, runningVar, 0, eps);
+        Backend.current().convBatchNormActivation(x, w, g, depthwise, runningMean, runningVar, gamma, beta, eps,
+                activation.unaryOp(), out);
+        return out;
+    }
+
     // ---- validation ----------------------------------------------------------------------------
+
+    private static void checkGroups(Tensor x, Tensor w, int groups) {
+        int cin = x.dim(3);
+        int cout = w.dim(3);
+        if (cin % groups != 0 || cout % groups != 0)
+            throw new IllegalArgumentException("conv2d: groups " + groups + " must divide input channels " + cin
+                    + " (x shape " + Arrays.toString(x.shape()) + ") and output channels " + cout
+                    + " (w shape " + Arrays.toString(w.shape()) + ")");
+        if (w.dim(2) * groups != cin)
+            throw new IllegalArgumentException("conv2d: input channels " + cin + " (x shape " + Arrays.toString(x.shape())
+                    + ") != weight in-channels " + w.dim(2) + " x groups " + groups + " (w shape "
+                    + Arrays.toString(w.shape()) + ")");
+    }
 
     private static void checkImageAndWeights(String op, Tensor x, Tensor w, Tensor bias) {
         if (x == null || w == null) throw new IllegalArgumentException(op + ": x and w must not be null");

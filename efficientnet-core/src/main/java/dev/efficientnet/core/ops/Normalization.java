@@ -190,7 +190,7 @@ public final class Normalization {
         return out;
     }
 
-    private static int validate(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+    static int validate(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
                                 double momentum, double eps) {
         if (x == null) throw new IllegalArgumentException("batchNorm: x is null");
         if (x.rank() < 1) throw new IllegalArgumentException("batchNorm: x must have rank >= 1 (channels last), got a scalar");

@@ -337,6 +337,25 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void convBatchNormActivation(Tensor x, Tensor w, ConvGeometry g, boolean depthwise, Tensor mean, Tensor var,
+                                        Tensor gamma, Tensor beta, double eps, UnaryOp act, Tensor out) {
+        if (!DnnlConvolution.applies(x) || DnnlConvolution.postOp(act) < 0) {
+            Backend.super.convBatchNormActivation(x, w, g, depthwise, mean, var, gamma, beta, eps, act, out);
+            return;
+        }
+        int c = out.dim(3);
+        float[] m = mean.toFloatArray(), v = var.toFloatArray();
+        float[] ga = gamma == null ? null : gamma.toFloatArray(), be = beta == null ? null : beta.toFloatArray();
+        float[] scale = new float[c], shift = new float[c];
+        for (int i = 0; i < c; i++) {
+            double s = (ga == null ? 1.0 : ga[i]) / Math.sqrt(v[i] + eps);
+            scale[i] = (float) s;
+            shift[i] = (float) ((be == null ? 0.0 : be[i]) - m[i] * s);
+        }
+        DnnlConvolution.forwardScaled(x, w, Tensor.of(scale, c), Tensor.of(shift, c), g, depthwise, act, out);
+    }
+
+    @Override
     public void depthwiseConv2dBackward(Tensor x, Tensor w, Tensor gradOut, ConvGeometry g, Tensor gradX, Tensor gradW, Tensor gradB) {
         CpuConvolution.depthwiseConv2dBackward(x, w, gradOut, g, gradX, gradW, gradB);
     }

@@ -14,6 +14,9 @@ import java.nio.FloatBuffer;
  * Convolution and pooling kernels (NHWC, weights {@code [kH,kW,inC,outC]}, depthwise {@code [kH,kW,C,1]}).
  *
  * <ul>
+ *   <li>Float32 convolutions, forward and backward, run on oneDNN 2.5 ({@link DnnlConvolution}) when
+ *       it is loaded, except 1x1 convolutions small enough for the Java GEMM; the rest of this list
+ *       is the float64 / fallback path.</li>
  *   <li>Forward convolutions run ND4J's {@code conv2d} / {@code depthwise_conv2d} (oneDNN with NHWC
  *       and weight format 0) into the preallocated output. Symmetric padding is passed as
  *       {@code pH/pW}; asymmetric padding that equals ND4J's SAME split (TF rule, extra row/column at
@@ -133,6 +136,13 @@ final class CpuConvolution {
                 CpuSmallGemm.gemm(x, w, bias, out, m, x.dim(3), w.dim(3));
                 return;
             }
+        }
+        if (DnnlConvolution.applies(x)) {
+            DnnlConvolution.forward(x, w, bias, g, false, out);
+            return;
+        }
+        if (isPointwise(g)) {
+            int m = x.dim(0) * x.dim(1) * x.dim(2);
             Nd4j.gemm(view2d(x, m, x.dim(3)), view2d(w, w.dim(2), w.dim(3)), view2d(out, m, out.dim(3)),
                     false, false, 1.0, 0.0);
             if (bias != null) CpuBroadcast.binary(dev.efficientnet.core.backend.BinaryOp.ADD, out, bias, out);
@@ -153,6 +163,11 @@ final class CpuConvolution {
     static void conv2dBackward(Tensor x, Tensor w, Tensor gradOut, ConvGeometry g, Tensor gradX, Tensor gradW, Tensor gradB) {
         if (gradB != null) columnSums(gradOut, gradB);
         if (gradX == null && gradW == null) return;
+        if (DnnlConvolution.applies(x) && !(isPointwise(g)
+                && CpuSmallGemm.applies(x.dim(0) * x.dim(1) * x.dim(2), x.dim(3), w.dim(3)))) {
+            DnnlConvolution.backward(x, w, gradOut, g, false, gradX, gradW);
+            return;
+        }
         if (isPointwise(g)) {
             int m = x.dim(0) * x.dim(1) * x.dim(2);
             INDArray g2 = view2d(gradOut, m, gradOut.dim(3));
@@ -230,6 +245,10 @@ final class CpuConvolution {
     // ---- depthwise -------------------------------------------------------------------------------
 
     static void depthwiseConv2d(Tensor x, Tensor w, Tensor bias, ConvGeometry g, Tensor out) {
+        if (DnnlConvolution.applies(x)) {
+            DnnlConvolution.forward(x, w, bias, g, true, out);
+            return;
+        }
         if (dilated(g)) {
             depthwiseConv2d(x, expandKernel(w, g), bias, undilated(g), out);
             return;
@@ -245,7 +264,8 @@ final class CpuConvolution {
     static void depthwiseConv2dBackward(Tensor x, Tensor w, Tensor gradOut, ConvGeometry g, Tensor gradX, Tensor gradW, Tensor gradB) {
         if (gradB != null) columnSums(gradOut, gradB);
         if (gradX == null && gradW == null) return;
-        JavaDepthwiseBackward.backward(x, w, gradOut, g, gradX, gradW);
+        if (DnnlConvolution.applies(x)) DnnlConvolution.backward(x, w, gradOut, g, true, gradX, gradW);
+        else JavaDepthwiseBackward.backward(x, w, gradOut, g, gradX, gradW);
     }
 
     /**

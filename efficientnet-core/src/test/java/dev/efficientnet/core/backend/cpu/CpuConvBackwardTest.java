@@ -12,8 +12,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The fast backward paths in float32 against ND4J's own backward ops: the GEMM route of 1x1 convs
- * against {@code conv2d_bp}, and the Java depthwise kernel against {@code depthwise_conv2d_bp}.
+ * The fast backward paths in float32 against ND4J's own backward ops: oneDNN 2.5 (dense and
+ * depthwise, the default float32 route), the GEMM route of small 1x1 convs against
+ * {@code conv2d_bp}, and the Java depthwise kernel (the route without oneDNN) against
+ * {@code depthwise_conv2d_bp}.
  */
 class CpuConvBackwardTest {
     final Rng rng = new Rng(3);
@@ -133,13 +135,22 @@ class CpuConvBackwardTest {
             assertClose(name + " gradW", rw, gw, 1e-4);
             assertClose(name + " gradB", g.sum(new int[]{0, 1, 2}, false), gb, 1e-4);
 
-            // Each output alone gives the same values as both together.
+            // The Java kernel (the path without oneDNN) agrees too, and each output alone gives the
+            // same values as both together.
+            Tensor jx = Tensor.empty(DType.FLOAT32, x.shape());
+            Tensor jw = Tensor.empty(DType.FLOAT32, w.shape());
+            JavaDepthwiseBackward.backward(x, w, g, geo, jx, jw);
+            assertClose(name + " Java gradX", rx, jx, 1e-4);
+            assertClose(name + " Java gradW", rw, jw, 1e-4);
             Tensor onlyX = Tensor.empty(DType.FLOAT32, x.shape());
             Tensor onlyW = Tensor.empty(DType.FLOAT32, w.shape());
             JavaDepthwiseBackward.backward(x, w, g, geo, onlyX, null);
             JavaDepthwiseBackward.backward(x, w, g, geo, null, onlyW);
-            assertClose(name + " gradX alone", gx, onlyX, 1e-6);
-            assertClose(name + " gradW alone", gw, onlyW, 1e-6);
+            assertClose(name + " Java gradX alone", jx, onlyX, 1e-6);
+            assertClose(name + " Java gradW alone", jw, onlyW, 1e-6);
+            Tensor dnnlX = Tensor.empty(DType.FLOAT32, x.shape());
+            CpuConvolution.depthwiseConv2dBackward(x, w, g, geo, dnnlX, null, null);
+            assertClose(name + " gradX alone", gx, dnnlX, 1e-6);
         }
     }
 
