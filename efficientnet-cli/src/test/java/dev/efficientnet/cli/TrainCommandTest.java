@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.zip.GZIPOutputStream;
 
+import static java.nio.file.Files.readString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,10 +70,12 @@ class TrainCommandTest {
     }
 
     @Test
-    void trainJsonThenEval() {
+    void trainJsonThenEval() throws IOException {
         Path out = tmp.resolve("run");
-        CliTestSupport.Run r = CliTestSupport.run(args("train", "tf_efficientnetv2_b0", "--data", data.toString(), "--out", out.toString(), "--json"));
+        CliTestSupport.Run r = CliTestSupport.run(args("train", "tf_efficientnetv2_b0", "--data", data.toString(), "--out", out.toString(),
+                "--random-erasing", "0.25", "--json"));
         assertEquals(0, r.code(), r.describe());
+        assertTrue(readString(out.resolve("config.json")).contains("\"random_erasing\": 0.25"), "config.json records --random-erasing");
         Map<String, Object> j = r.lastJson();
         for (String k : List.of("test_accuracy", "wall_seconds", "images_per_second", "epochs", "out")) assertTrue(j.containsKey(k), k);
         assertEquals(2L, j.get("epochs"));
@@ -107,6 +110,9 @@ class TrainCommandTest {
         assertEquals(2, CliTestSupport.run("train", "tf_efficientnetv2_b0").code());
         assertEquals(2, CliTestSupport.run(args("train", "tf_efficientnetv2_b0", "--data", data.toString(), "--progressive", "fast")).code());
         assertEquals(2, CliTestSupport.run(args("train", "nope", "--data", data.toString())).code());
+        CliTestSupport.Run erasing = CliTestSupport.run(args("train", "tf_efficientnetv2_b0", "--data", data.toString(), "--random-erasing", "1.5"));
+        assertEquals(2, erasing.code());
+        assertTrue(erasing.err().contains("random erasing probability must be in [0, 1], got 1.5"), erasing.err());
         CliTestSupport.Run missing = CliTestSupport.run("train", "tf_efficientnetv2_b0", "--data", tmp.resolve("absent").toString());
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("absent"), missing.err());
