@@ -15,8 +15,8 @@ import java.nio.FloatBuffer;
  *
  * <ul>
  *   <li>Float32 convolutions, forward and backward, run on oneDNN 2.5 ({@link DnnlConvolution}) when
- *       it is loaded, except 1x1 convolutions small enough for the Java GEMM; the rest of this list
- *       is the float64 / fallback path.</li>
+ *       it is loaded, except forward 1x1 convolutions small enough for the Java GEMM; the rest of
+ *       this list is the float64 / fallback path.</li>
  *   <li>Forward convolutions run ND4J's {@code conv2d} / {@code depthwise_conv2d} (oneDNN with NHWC
  *       and weight format 0) into the preallocated output. Symmetric padding is passed as
  *       {@code pH/pW}; asymmetric padding that equals ND4J's SAME split (TF rule, extra row/column at
@@ -163,8 +163,7 @@ final class CpuConvolution {
     static void conv2dBackward(Tensor x, Tensor w, Tensor gradOut, ConvGeometry g, Tensor gradX, Tensor gradW, Tensor gradB) {
         if (gradB != null) columnSums(gradOut, gradB);
         if (gradX == null && gradW == null) return;
-        if (DnnlConvolution.applies(x) && !(isPointwise(g)
-                && CpuSmallGemm.applies(x.dim(0) * x.dim(1) * x.dim(2), x.dim(3), w.dim(3)))) {
+        if (DnnlConvolution.applies(x)) {
             DnnlConvolution.backward(x, w, gradOut, g, false, gradX, gradW);
             return;
         }

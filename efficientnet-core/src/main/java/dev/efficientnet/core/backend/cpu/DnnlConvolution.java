@@ -35,8 +35,9 @@ import static org.bytedeco.dnnl.global.dnnl.*;
  *
  * <p>Per call the weights, stored {@code [kH,kW,I,O]} (depthwise {@code [kH,kW,C,1]}), are reordered
  * into the blocked layout the primitive wants, scaled per output channel when BN is folded; the
- * primitives themselves are cached per shape. oneDNN's newer brgemm kernels make this 1.6-2x faster
- * than ND4J's bundled oneDNN 2.3 and OpenBLAS on EfficientNet's layers (docs/benchmarks.md).
+ * primitives themselves are cached per shape, and every execution gets its own scratchpad (thread
+ * safety). oneDNN 2.5's brgemm kernels plus the fusion make EfficientNet inference 1.3-1.7x faster
+ * than ND4J's bundled oneDNN 2.3, OpenBLAS and separate BN passes (decision D18).
  *
  * <p>Disabled with {@code -Defficientnet.dnnl=false}, or automatically (one warning) when the native
  * library cannot be loaded; callers then use the ND4J path.
@@ -63,11 +64,6 @@ final class DnnlConvolution {
             LOG.warn("oneDNN (org.bytedeco:dnnl) unavailable, convolutions use ND4J: {}", t.toString());
             return false;
         }
-    }
-
-    /** True when oneDNN is loaded and enabled. */
-    static boolean enabled() {
-        return ENABLED;
     }
 
     /** True when this call can run here: float32 and oneDNN loaded. */
@@ -113,17 +109,26 @@ final class DnnlConvolution {
         Key key = new Key(x.dim(0), x.dim(1), x.dim(2), x.dim(3), gradOut.dim(3), g, depthwise, false, false, 0);
         BackwardPlan plan = BACKWARD_PLANS.computeIfAbsent(key, BackwardPlan::create);
         Context ctx = CONTEXT.get();
+        try {
+            backward(plan, ctx, x, w, gradOut, g, gradX, gradW);
+        } finally {
+            ctx.releaseMemories();
+        }
+    }
+
+    private static void backward(BackwardPlan plan, Context ctx, Tensor x, Tensor w, Tensor gradOut, ConvGeometry g,
+                                 Tensor gradX, Tensor gradW) {
         dnnl_exec_arg_t args = ctx.args;
-        dnnl_memory dy = ctx.memory(plan.dst, address(gradOut));
+        dnnl_memory dy = ctx.memory(plan.shape.dst, address(gradOut));
         if (gradX != null) {
             Tensor packed = Tensor.empty(DType.FLOAT32, floats(plan.dataWeights));
             dnnl_memory wPacked = ctx.memory(plan.dataWeights, address(packed));
-            args.position(0).arg(DNNL_ARG_FROM).memory(ctx.memory(plan.weightsPlain, address(w)));
+            args.position(0).arg(DNNL_ARG_FROM).memory(ctx.memory(plan.shape.weightsPlain, address(w)));
             args.position(1).arg(DNNL_ARG_TO).memory(wPacked);
             execute(plan.weightsToData, ctx, 2);
             args.position(0).arg(DNNL_ARG_DIFF_DST).memory(dy);
             args.position(1).arg(DNNL_ARG_WEIGHTS).memory(wPacked);
-            args.position(2).arg(DNNL_ARG_DIFF_SRC).memory(ctx.memory(plan.src, address(gradX)));
+            args.position(2).arg(DNNL_ARG_DIFF_SRC).memory(ctx.memory(plan.shape.src, address(gradX)));
             execute(plan.data, ctx, 3);
         }
         if (gradW != null && plan.javaWeights) {
@@ -132,14 +137,13 @@ final class DnnlConvolution {
             Tensor packed = Tensor.empty(DType.FLOAT32, floats(plan.diffWeights));
             dnnl_memory gwPacked = ctx.memory(plan.diffWeights, address(packed));
             args.position(0).arg(DNNL_ARG_DIFF_DST).memory(dy);
-            args.position(1).arg(DNNL_ARG_SRC).memory(ctx.memory(plan.src, address(x)));
+            args.position(1).arg(DNNL_ARG_SRC).memory(ctx.memory(plan.shape.src, address(x)));
             args.position(2).arg(DNNL_ARG_DIFF_WEIGHTS).memory(gwPacked);
             execute(plan.weights, ctx, 3);
             args.position(0).arg(DNNL_ARG_FROM).memory(gwPacked);
-            args.position(1).arg(DNNL_ARG_TO).memory(ctx.memory(plan.weightsPlain, address(gradW)));
+            args.position(1).arg(DNNL_ARG_TO).memory(ctx.memory(plan.shape.weightsPlain, address(gradW)));
             execute(plan.diffWeightsToPlain, ctx, 2);
         }
-        ctx.releaseMemories();
     }
 
     private static int floats(dnnl_memory_desc_t d) {
@@ -151,8 +155,16 @@ final class DnnlConvolution {
         Key key = new Key(x.dim(0), x.dim(1), x.dim(2), x.dim(3), out.dim(3), g, depthwise, bias != null, scale != null, postOp);
         Plan plan = PLANS.computeIfAbsent(key, Plan::create);
         Context ctx = CONTEXT.get();
+        try {
+            run(plan, ctx, x, w, bias, scale, out);
+        } finally {
+            ctx.releaseMemories();
+        }
+    }
+
+    private static void run(Plan plan, Context ctx, Tensor x, Tensor w, Tensor bias, Tensor scale, Tensor out) {
         Tensor packed = Tensor.empty(DType.FLOAT32, floats(plan.weightsPacked));
-        dnnl_memory wPlain = ctx.memory(plan.weightsPlain, address(w));
+        dnnl_memory wPlain = ctx.memory(plan.shape.weightsPlain, address(w));
         dnnl_memory wPacked = ctx.memory(plan.weightsPacked, address(packed));
         dnnl_exec_arg_t args = ctx.args;
         args.position(0).arg(DNNL_ARG_FROM).memory(wPlain);
@@ -160,13 +172,12 @@ final class DnnlConvolution {
         int n = 2;
         if (scale != null) args.position(n++).arg(DNNL_ARG_ATTR_OUTPUT_SCALES).memory(ctx.memory(plan.channelVector, address(scale)));
         execute(plan.reorder, ctx, n);
-        args.position(0).arg(DNNL_ARG_SRC).memory(ctx.memory(plan.src, address(x)));
+        args.position(0).arg(DNNL_ARG_SRC).memory(ctx.memory(plan.shape.src, address(x)));
         args.position(1).arg(DNNL_ARG_WEIGHTS).memory(wPacked);
-        args.position(2).arg(DNNL_ARG_DST).memory(ctx.memory(plan.dst, address(out)));
+        args.position(2).arg(DNNL_ARG_DST).memory(ctx.memory(plan.shape.dst, address(out)));
         n = 3;
         if (bias != null) args.position(n++).arg(DNNL_ARG_BIAS).memory(ctx.memory(plan.channelVector, address(bias)));
         execute(plan.conv, ctx, n);
-        ctx.releaseMemories();
     }
 
     /**
@@ -283,9 +294,7 @@ final class DnnlConvolution {
         Op weights;
         Op weightsToData;
         Op diffWeightsToPlain;
-        dnnl_memory_desc_t src;
-        dnnl_memory_desc_t dst;
-        dnnl_memory_desc_t weightsPlain;
+        Shape shape;
         dnnl_memory_desc_t dataWeights;
         dnnl_memory_desc_t diffWeights;
         boolean javaWeights;
@@ -293,9 +302,7 @@ final class DnnlConvolution {
         static BackwardPlan create(Key k) {
             Shape s = new Shape(k);
             BackwardPlan p = new BackwardPlan();
-            p.src = s.src;
-            p.dst = s.dst;
-            p.weightsPlain = s.weightsPlain;
+            p.shape = s;
             p.forwardHint = s.forwardDesc(k, dnnl_forward_training, null, null);
             dnnl_convolution_desc_t dd = new dnnl_convolution_desc_t();
             check(dnnl_dilated_convolution_backward_data_desc_init(dd, dnnl_convolution_direct, s.src, s.weightsAny, s.dst,
@@ -327,18 +334,14 @@ final class DnnlConvolution {
         dnnl_primitive_desc convDesc;
         Op conv;
         Op reorder;
-        dnnl_memory_desc_t src;
-        dnnl_memory_desc_t dst;
-        dnnl_memory_desc_t weightsPlain;
+        Shape shape;
         dnnl_memory_desc_t weightsPacked;
         dnnl_memory_desc_t channelVector;
 
         static Plan create(Key k) {
             Shape s = new Shape(k);
             Plan p = new Plan();
-            p.src = s.src;
-            p.dst = s.dst;
-            p.weightsPlain = s.weightsPlain;
+            p.shape = s;
             p.channelVector = desc(new long[]{k.cout()}, dnnl_a);
             dnnl_primitive_attr attr = attributes();
             if (k.postOp() != 0) {
