@@ -15,8 +15,8 @@ import java.nio.FloatBuffer;
  *
  * <ul>
  *   <li>Float32 convolutions, forward and backward, run on oneDNN 2.5 ({@link DnnlConvolution}) when
- *       it is loaded, except forward 1x1 convolutions small enough for the Java GEMM; the rest of
- *       this list is the float64 / fallback path.</li>
+ *       it is loaded, except unfused 1x1 forward convolutions, which OpenBLAS (or the Java GEMM) runs
+ *       as fast or faster (JMH, decision D18); the rest of this list is the float64 / fallback path.</li>
  *   <li>Forward convolutions run ND4J's {@code conv2d} / {@code depthwise_conv2d} (oneDNN with NHWC
  *       and weight format 0) into the preallocated output. Symmetric padding is passed as
  *       {@code pH/pW}; asymmetric padding that equals ND4J's SAME split (TF rule, extra row/column at
@@ -137,7 +137,7 @@ final class CpuConvolution {
                 return;
             }
         }
-        if (DnnlConvolution.applies(x)) {
+        if (DnnlConvolution.applies(x) && !isPointwise(g)) {
             DnnlConvolution.forward(x, w, bias, g, false, out);
             return;
         }
