@@ -35,8 +35,8 @@ import static org.bytedeco.dnnl.global.dnnl.*;
  *
  * <p>Per call the weights, stored {@code [kH,kW,I,O]} (depthwise {@code [kH,kW,C,1]}), are reordered
  * into the blocked layout the primitive wants, scaled per output channel when BN is folded; the
- * primitives themselves are cached per shape, and every execution gets its own scratchpad (thread
- * safety). oneDNN 2.5's brgemm kernels plus the fusion make EfficientNet inference 1.3-1.7x faster
+ * primitives themselves are cached per shape (input size, batch, channels, geometry) for the life
+ * of the process, and every execution gets its own scratchpad (thread safety). oneDNN 2.5's brgemm kernels plus the fusion make EfficientNet inference 1.3-1.7x faster
  * than ND4J's bundled oneDNN 2.3, OpenBLAS and separate BN passes (decision D18).
  *
  * <p>Disabled with {@code -Defficientnet.dnnl=false}, or automatically (one warning) when the native
