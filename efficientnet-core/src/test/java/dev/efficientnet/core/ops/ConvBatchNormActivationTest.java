@@ -1,6 +1,7 @@
 package dev.efficientnet.core.ops;
 
 import dev.efficientnet.core.tensor.DType;
+import dev.efficientnet.core.tensor.MemoryScope;
 import dev.efficientnet.core.tensor.Rng;
 import dev.efficientnet.core.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -108,6 +109,25 @@ class ConvBatchNormActivationTest {
                 1e-5, Activation.SILU)).backward();
         assertTrue(maxAbsDiff(w.grad(), wRef.grad()) < 1e-5, "weight gradient equals the composed ops'");
         assertFalse(x.requiresGrad());
+    }
+
+    @Test
+    void emptyBatchGivesZeroWeightGradientsEvenInRecycledBuffers() {
+        for (boolean depthwise : new boolean[]{false, true}) {
+            int[] wShape = depthwise ? new int[]{3, 3, 4, 1} : new int[]{3, 3, 4, 8};
+            Tensor w = Tensor.full(DType.FLOAT32, 0.5, wShape).requiresGrad(true);
+            try (MemoryScope dirty = MemoryScope.open()) {
+                Tensor.full(DType.FLOAT32, 7, wShape); // returned to the pool with 7s in it
+            }
+            try (MemoryScope s = MemoryScope.open()) {
+                Tensor x = Tensor.zeros(0, 6, 6, 4);
+                Tensor y = depthwise ? Convolution.depthwiseConv2d(x, w, null, Conv2dOptions.same(1).withGroups(4))
+                        : Convolution.conv2d(x, w, Conv2dOptions.same(2));
+                assertArrayEquals(new int[]{0, 6 / (depthwise ? 1 : 2), 6 / (depthwise ? 1 : 2), depthwise ? 4 : 8}, y.shape());
+                Reductions.sum(y).backward();
+                for (float g : w.grad().toFloatArray()) assertTrue(g == 0f, (depthwise ? "depthwise" : "dense") + " gradient " + g);
+            }
+        }
     }
 
     @Test
