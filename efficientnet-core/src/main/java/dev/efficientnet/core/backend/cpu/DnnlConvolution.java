@@ -28,16 +28,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import static org.bytedeco.dnnl.global.dnnl.*;
 
 /**
- * Float32 forward convolutions on oneDNN 2.5 through its JavaCPP preset (decision D18): dense,
- * pointwise and depthwise, NHWC activations used in place, and optionally the eval-mode batch norm
- * and activation fused in (BN folded into the weights while they are reordered, its shift as the
- * bias, the activation as a post-op).
+ * Float32 convolutions on oneDNN 2.5 through its JavaCPP preset (decision D18): dense, pointwise
+ * and depthwise, forward, backward-data and backward-weights, NHWC activations used in place, and
+ * for inference the eval-mode batch norm and activation fused in (BN folded into the weights while
+ * they are reordered, its shift as the bias, the activation as a post-op).
  *
  * <p>Per call the weights, stored {@code [kH,kW,I,O]} (depthwise {@code [kH,kW,C,1]}), are reordered
  * into the blocked layout the primitive wants, scaled per output channel when BN is folded; the
  * primitives themselves are cached per shape (input size, batch, channels, geometry) for the life
- * of the process, and every execution gets its own scratchpad (thread safety). oneDNN 2.5's brgemm kernels plus the fusion make EfficientNet inference 1.3-1.7x faster
- * than ND4J's bundled oneDNN 2.3, OpenBLAS and separate BN passes (decision D18).
+ * of the process, and every execution gets its own scratchpad (thread safety). oneDNN 2.5's
+ * brgemm kernels plus the fusion make EfficientNet inference 1.3-3x faster than ND4J's bundled
+ * oneDNN 2.3, OpenBLAS and separate BN passes (decision D18).
  *
  * <p>Disabled with {@code -Defficientnet.dnnl=false}, or automatically (one warning) when the native
  * library cannot be loaded; callers then use the ND4J path.
