@@ -37,7 +37,7 @@ import static org.bytedeco.dnnl.global.dnnl.*;
  * into the blocked layout the primitive wants, scaled per output channel when BN is folded; the
  * primitives themselves are cached per shape (input size, batch, channels, geometry) for the life
  * of the process, and every execution gets its own scratchpad (thread safety). oneDNN 2.5's
- * brgemm kernels plus the fusion make EfficientNet inference 1.3-3x faster than ND4J's bundled
+ * brgemm kernels plus the fusion make EfficientNet inference 1.2-1.8x faster than ND4J's bundled
  * oneDNN 2.3, OpenBLAS and separate BN passes (decision D18).
  *
  * <p>Disabled with {@code -Defficientnet.dnnl=false}, or automatically (one warning) when the native
