@@ -112,20 +112,24 @@ class ConvBatchNormActivationTest {
     }
 
     @Test
-    void emptyBatchGivesZeroWeightGradientsEvenInRecycledBuffers() {
+    void emptyBatchGivesZeroParameterGradientsEvenInRecycledBuffers() {
         for (boolean depthwise : new boolean[]{false, true}) {
             int[] wShape = depthwise ? new int[]{3, 3, 4, 1} : new int[]{3, 3, 4, 8};
             Tensor w = Tensor.full(DType.FLOAT32, 0.5, wShape).requiresGrad(true);
+            int channels = depthwise ? 4 : 8;
+            Tensor bias = Tensor.full(DType.FLOAT32, 0.5, channels).requiresGrad(true);
             try (MemoryScope dirty = MemoryScope.open()) {
                 Tensor.full(DType.FLOAT32, 7, wShape); // returned to the pool with 7s in it
+                Tensor.full(DType.FLOAT32, 7, channels);
             }
             try (MemoryScope s = MemoryScope.open()) {
                 Tensor x = Tensor.zeros(0, 6, 6, 4);
-                Tensor y = depthwise ? Convolution.depthwiseConv2d(x, w, null, Conv2dOptions.same(1).withGroups(4))
-                        : Convolution.conv2d(x, w, Conv2dOptions.same(2));
+                Tensor y = depthwise ? Convolution.depthwiseConv2d(x, w, bias, Conv2dOptions.same(1).withGroups(4))
+                        : Convolution.conv2d(x, w, bias, Conv2dOptions.same(2));
                 assertArrayEquals(new int[]{0, 6 / (depthwise ? 1 : 2), 6 / (depthwise ? 1 : 2), depthwise ? 4 : 8}, y.shape());
                 Reductions.sum(y).backward();
                 for (float g : w.grad().toFloatArray()) assertTrue(g == 0f, (depthwise ? "depthwise" : "dense") + " gradient " + g);
+                for (float g : bias.grad().toFloatArray()) assertTrue(g == 0f, (depthwise ? "depthwise" : "dense") + " bias gradient " + g);
             }
         }
     }

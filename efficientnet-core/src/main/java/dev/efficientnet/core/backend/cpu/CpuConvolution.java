@@ -160,7 +160,16 @@ final class CpuConvolution {
         Nd4jOps.exec("conv2d", inputs, new INDArray[]{CpuBackend.nd(out)}, iArgs(g, p));
     }
 
+    /** An empty batch: nothing flows back, the parameter gradients are zeros. True when that applies. */
+    private static boolean emptyBatch(Tensor x, Tensor gradOut, Tensor gradW, Tensor gradB) {
+        if (x.numel() > 0 && gradOut.numel() > 0) return false;
+        if (gradW != null) CpuBackend.st(gradW).flat.assign(0);
+        if (gradB != null) CpuBackend.st(gradB).flat.assign(0);
+        return true;
+    }
+
     static void conv2dBackward(Tensor x, Tensor w, Tensor gradOut, ConvGeometry g, Tensor gradX, Tensor gradW, Tensor gradB) {
+        if (emptyBatch(x, gradOut, gradW, gradB)) return;
         if (gradB != null) columnSums(gradOut, gradB);
         if (gradX == null && gradW == null) return;
         if (DnnlConvolution.applies(x)) {
@@ -261,6 +270,7 @@ final class CpuConvolution {
     }
 
     static void depthwiseConv2dBackward(Tensor x, Tensor w, Tensor gradOut, ConvGeometry g, Tensor gradX, Tensor gradW, Tensor gradB) {
+        if (emptyBatch(x, gradOut, gradW, gradB)) return;
         if (gradB != null) columnSums(gradOut, gradB);
         if (gradX == null && gradW == null) return;
         if (DnnlConvolution.applies(x)) DnnlConvolution.backward(x, w, gradOut, g, true, gradX, gradW);
