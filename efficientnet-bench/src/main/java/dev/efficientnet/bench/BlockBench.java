@@ -20,7 +20,8 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The two timings shared by the block benchmarks ({@link MBConvBench}, {@link FusedMBConvBench}):
+ * The two timings shared by the module benchmarks ({@link MBConvBench}, {@link FusedMBConvBench},
+ * {@link SqueezeExciteBench}):
  * {@code forward} is an eval-mode pass without a graph; {@code forwardBackward} a training-mode
  * pass with the graph recorded, then backward to the input and every parameter. A subclass names
  * the block and its input/output shape.
