@@ -112,6 +112,10 @@ public final class TrainCommand extends CliCommand {
     @Option(names = "--crop-scale", paramLabel = "S", defaultValue = "0.08", description = "Smallest random-resized-crop area (default: ${DEFAULT-VALUE}).")
     double cropScale;
 
+    @Option(names = "--translate", paramLabel = "F", defaultValue = "0",
+            description = "Random shift of up to F x the image side across and down, black fill, no rescaling (default: ${DEFAULT-VALUE}).")
+    double translate;
+
     @Option(names = "--no-flip", description = "No random horizontal flips.")
     boolean noFlip;
 
@@ -229,7 +233,8 @@ public final class TrainCommand extends CliCommand {
             return TrainConfig.builder(name).widthMult(widthMult).depthMult(depthMult).inChannels(channels)
                     .numClasses(split.train().numClasses()).dropPath(dropPath).epochs(epochs).batchSize(batch)
                     .schedule(schedule(name)).optimizer(opt).lr(baseLr).weightDecay(wd).lrSchedule(sched).warmupEpochs(warmup)
-                    .emaDecay(emaDecay).labelSmoothing(labelSmoothing).randAugOps(randaugOps).cropScaleMin(cropScale).randomErasing(randomErasing)
+                    .emaDecay(emaDecay).labelSmoothing(labelSmoothing).randAugOps(randaugOps).cropScaleMin(cropScale).translate(translate)
+                    .randomErasing(randomErasing)
                     .hflip(!noFlip).evalResolution(evalResolution).seed(seed).workers(workers).trainLastStages(trainLastStages)
                     .initWeights(initWeights == null ? null : initWeights.toAbsolutePath().toString()).data(dataLocation).build();
         } catch (IllegalArgumentException e) {

@@ -73,9 +73,11 @@ class TrainCommandTest {
     void trainJsonThenEval() throws IOException {
         Path out = tmp.resolve("run");
         CliTestSupport.Run r = CliTestSupport.run(args("train", "tf_efficientnetv2_b0", "--data", data.toString(), "--out", out.toString(),
-                "--random-erasing", "0.25", "--json"));
+                "--random-erasing", "0.25", "--translate", "0.125", "--json"));
         assertEquals(0, r.code(), r.describe());
-        assertTrue(readString(out.resolve("config.json")).contains("\"random_erasing\": 0.25"), "config.json records --random-erasing");
+        String config = readString(out.resolve("config.json"));
+        assertTrue(config.contains("\"random_erasing\": 0.25"), "config.json records --random-erasing");
+        assertTrue(config.contains("\"translate\": 0.125"), "config.json records --translate");
         Map<String, Object> j = r.lastJson();
         for (String k : List.of("test_accuracy", "wall_seconds", "images_per_second", "epochs", "out")) assertTrue(j.containsKey(k), k);
         assertEquals(2L, j.get("epochs"));
@@ -113,6 +115,9 @@ class TrainCommandTest {
         CliTestSupport.Run erasing = CliTestSupport.run(args("train", "tf_efficientnetv2_b0", "--data", data.toString(), "--random-erasing", "1.5"));
         assertEquals(2, erasing.code());
         assertTrue(erasing.err().contains("random erasing probability must be in [0, 1], got 1.5"), erasing.err());
+        CliTestSupport.Run translate = CliTestSupport.run(args("train", "tf_efficientnetv2_b0", "--data", data.toString(), "--translate", "0.5"));
+        assertEquals(2, translate.code());
+        assertTrue(translate.err().contains("translate fraction must be in [0, 0.5), got 0.5"), translate.err());
         CliTestSupport.Run missing = CliTestSupport.run("train", "tf_efficientnetv2_b0", "--data", tmp.resolve("absent").toString());
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("absent"), missing.err());

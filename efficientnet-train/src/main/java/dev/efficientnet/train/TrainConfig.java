@@ -36,6 +36,8 @@ import java.util.Objects;
  * @param randAugOps      RandAugment operations per image (the magnitude comes from the stage)
  * @param hflip           random horizontal flips
  * @param cropScaleMin    smallest area fraction of the random resized crop (timm: 0.08)
+ * @param translate       largest random shift as a fraction of the image side (0 = none), see
+ *                        {@link dev.efficientnet.train.augment.RandomTranslate}
  * @param randomErasing   random-erasing probability
  * @param evalResolution  extra final evaluation size (FixRes), or 0 for none
  * @param seed            seed of weights, data order, augmentation and dropout
@@ -50,7 +52,7 @@ public record TrainConfig(String arch, Double widthMult, Double depthMult, int i
                           int epochs, int batchSize, ProgressiveSchedule schedule,
                           OptimizerKind optimizer, double lr, double weightDecay, LrScheduleKind lrSchedule,
                           double warmupEpochs, double minLr, double emaDecay, double labelSmoothing, int randAugOps,
-                          boolean hflip, double cropScaleMin, double randomErasing, int evalResolution, long seed, double gradClip, int workers,
+                          boolean hflip, double cropScaleMin, double translate, double randomErasing, int evalResolution, long seed, double gradClip, int workers,
                           int trainLastStages, String initWeights, String data) {
 
     /** Validates the values. */
@@ -74,6 +76,8 @@ public record TrainConfig(String arch, Double widthMult, Double depthMult, int i
         if (randAugOps < 0) throw new IllegalArgumentException("RandAugment ops must be >= 0, got " + randAugOps);
         if (!(cropScaleMin > 0 && cropScaleMin <= 1))
             throw new IllegalArgumentException("crop scale minimum must be in (0, 1], got " + cropScaleMin);
+        if (!(translate >= 0 && translate < 0.5))
+            throw new IllegalArgumentException("translate fraction must be in [0, 0.5), got " + translate);
         if (!(randomErasing >= 0 && randomErasing <= 1))
             throw new IllegalArgumentException("random erasing probability must be in [0, 1], got " + randomErasing);
         if (evalResolution < 0) throw new IllegalArgumentException("eval resolution must be >= 0, got " + evalResolution);
@@ -94,7 +98,7 @@ public record TrainConfig(String arch, Double widthMult, Double depthMult, int i
         b.dropPath = dropPath; b.epochs = epochs; b.batchSize = batchSize; b.schedule = schedule; b.optimizer = optimizer;
         b.lr = lr; b.weightDecay = weightDecay; b.lrSchedule = lrSchedule; b.warmupEpochs = warmupEpochs; b.minLr = minLr;
         b.emaDecay = emaDecay; b.labelSmoothing = labelSmoothing; b.randAugOps = randAugOps; b.hflip = hflip; b.cropScaleMin = cropScaleMin;
-        b.randomErasing = randomErasing; b.evalResolution = evalResolution; b.seed = seed; b.gradClip = gradClip;
+        b.translate = translate; b.randomErasing = randomErasing; b.evalResolution = evalResolution; b.seed = seed; b.gradClip = gradClip;
         b.workers = workers; b.trainLastStages = trainLastStages; b.initWeights = initWeights; b.data = data;
         return b;
     }
@@ -152,6 +156,7 @@ public record TrainConfig(String arch, Double widthMult, Double depthMult, int i
         m.put("randaug_ops", randAugOps);
         m.put("hflip", hflip);
         m.put("crop_scale_min", cropScaleMin);
+        m.put("translate", translate);
         m.put("random_erasing", randomErasing);
         m.put("eval_resolution", evalResolution);
         m.put("seed", seed);
@@ -193,6 +198,8 @@ public record TrainConfig(String arch, Double widthMult, Double depthMult, int i
         b.randAugOps = integer(m, "randaug_ops");
         b.hflip = (Boolean) get(m, "hflip");
         b.cropScaleMin = dbl(m, "crop_scale_min");
+        Double translate = optDouble(m, "translate"); // absent in configs written before it existed
+        b.translate = translate == null ? 0 : translate;
         b.randomErasing = dbl(m, "random_erasing");
         b.evalResolution = integer(m, "eval_resolution");
         b.seed = ((Number) get(m, "seed")).longValue();
@@ -231,7 +238,7 @@ public record TrainConfig(String arch, Double widthMult, Double depthMult, int i
      * Mutable builder. Defaults: 3 input channels, 10 classes, 10 epochs, batch 64, no progressive
      * learning at the preset's train resolution with its dropout, RMSProp-TF, lr 0.01, weight decay
      * 1e-5, cosine schedule with 1 warmup epoch to 0, EMA 0.999, label smoothing 0.1, RandAugment 2 ops,
-     * horizontal flips on, crop scale 0.08..1, no random erasing, no FixRes, seed 0, no clipping, 2 workers.
+     * horizontal flips on, crop scale 0.08..1, no translation, no random erasing, no FixRes, seed 0, no clipping, 2 workers.
      */
     public static final class Builder {
         private final String arch;
@@ -254,6 +261,7 @@ public record TrainConfig(String arch, Double widthMult, Double depthMult, int i
         private int randAugOps = 2;
         private boolean hflip = true;
         private double cropScaleMin = 0.08;
+        private double translate;
         private double randomErasing;
         private int evalResolution;
         private long seed;
@@ -305,6 +313,8 @@ public record TrainConfig(String arch, Double widthMult, Double depthMult, int i
         public Builder hflip(boolean v) { hflip = v; return this; }
         /** Smallest area fraction of the random resized crop. */
         public Builder cropScaleMin(double v) { cropScaleMin = v; return this; }
+        /** Largest random shift as a fraction of the image side (0 = none). */
+        public Builder translate(double v) { translate = v; return this; }
         /** Random-erasing probability. */
         public Builder randomErasing(double v) { randomErasing = v; return this; }
         /** Extra FixRes evaluation size (0 = none). */
@@ -331,7 +341,7 @@ public record TrainConfig(String arch, Double widthMult, Double depthMult, int i
             }
             return new TrainConfig(arch, widthMult, depthMult, inChannels, numClasses, dropPath, epochs, batchSize, s,
                     optimizer, lr, weightDecay, lrSchedule, warmupEpochs, minLr, emaDecay, labelSmoothing, randAugOps, hflip,
-                    cropScaleMin, randomErasing, evalResolution, seed, gradClip, workers, trainLastStages, initWeights, data);
+                    cropScaleMin, translate, randomErasing, evalResolution, seed, gradClip, workers, trainLastStages, initWeights, data);
         }
     }
 }

@@ -59,6 +59,7 @@ final class TrainData implements AutoCloseable {
     Pipeline trainPipeline(Stage stage) {
         Pipeline p = Pipeline.train(cfg.numClasses())
                 .withCropScale(cfg.cropScaleMin(), 1.0)
+                .withTranslate(cfg.translate())
                 .withHorizontalFlip(cfg.hflip() ? 0.5 : 0)
                 .withRandomErasing(cfg.randomErasing())
                 .withMixup(stage.mixupAlpha())

@@ -43,7 +43,7 @@ class TrainerTest {
         return TrainConfig.builder("tf_efficientnetv2_b0").widthMult(0.25).depthMult(0.1).inChannels(1).numClasses(10)
                 .dropPath(0.2).epochs(2).batchSize(16)
                 .schedule(ProgressiveSchedule.linear("t", 2, new Range(8, 12), new Range(0.1, 0.3), new Range(2, 6), new Range(0, 0.2)))
-                .optimizer(OptimizerKind.RMSPROP_TF).lr(0.01).emaDecay(0.9).labelSmoothing(0.1).workers(2).seed(7).build();
+                .optimizer(OptimizerKind.RMSPROP_TF).lr(0.01).emaDecay(0.9).labelSmoothing(0.1).translate(0.125).workers(2).seed(7).build();
     }
 
     private static final class Losses implements TrainListener {
@@ -121,6 +121,9 @@ class TrainerTest {
         assertTrue(csv.get(2).startsWith("2,1,12,"), csv.get(2));
         TrainConfig back = TrainConfig.fromJson(Json.parseObject(Files.readString(dir.resolve("config.json"))));
         assertEquals(tiny(), back);
+        Map<String, Object> older = Json.parseObject(Files.readString(dir.resolve("config.json")));
+        older.remove("translate"); // configs written before --translate existed still load, without translation
+        assertEquals(tiny().toBuilder().translate(0).build(), TrainConfig.fromJson(older));
         Checkpoint c = Checkpoints.read(dir.resolve(Checkpoints.LAST));
         assertEquals(2, c.state().epoch());
         assertEquals(6, c.state().globalStep());

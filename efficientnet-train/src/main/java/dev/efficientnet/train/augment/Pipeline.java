@@ -21,7 +21,7 @@ import java.util.Objects;
  * that is not {@code size x size} after the transforms is resized to it.
  *
  * <p>Order of the standard transforms (kept whatever order the {@code with...} calls come in):
- * crop/resize, horizontal flip, RandAugment, random erasing, then any custom transforms.
+ * crop/resize, translation, horizontal flip, RandAugment, random erasing, then any custom transforms.
  */
 public final class Pipeline {
     /** ImageNet channel means (RGB), as in timm and torchvision. */
@@ -106,10 +106,11 @@ public final class Pipeline {
 
     private static int rank(Transform t) {
         if (t instanceof RandomResizedCrop || t instanceof Resize || t instanceof CenterCrop) return 0;
-        if (t instanceof HorizontalFlip) return 1;
-        if (t instanceof RandAugment) return 2;
-        if (t instanceof RandomErasing) return 3;
-        return 4;
+        if (t instanceof RandomTranslate) return 1;
+        if (t instanceof HorizontalFlip) return 2;
+        if (t instanceof RandAugment) return 3;
+        if (t instanceof RandomErasing) return 4;
+        return 5;
     }
 
     private Pipeline replacing(Class<? extends Transform> kind, Transform replacement) {
@@ -133,6 +134,11 @@ public final class Pipeline {
     /** Replaces random erasing by one with probability {@code p} (0 removes it). */
     public Pipeline withRandomErasing(double p) {
         return replacing(RandomErasing.class, p == 0 ? null : new RandomErasing(p));
+    }
+
+    /** Replaces the random shift by one of at most {@code maxFraction} of the side (0 removes it). */
+    public Pipeline withTranslate(double maxFraction) {
+        return replacing(RandomTranslate.class, maxFraction == 0 ? null : new RandomTranslate(maxFraction));
     }
 
     /** Replaces the horizontal flip by one with probability {@code p} (0 removes it). */

@@ -29,6 +29,10 @@ class PipelineTest {
         assertEquals(20, q.randAugment().magnitude());
         assertEquals(3, q.withRandAugment(0, 0).transforms().size());
         assertEquals(3, q.withHorizontalFlip(0).transforms().size());
+        List<Transform> shifted = q.withTranslate(0.1).withTranslate(0.125).transforms();
+        assertEquals(5, shifted.size());
+        assertEquals(new RandomTranslate(0.125), shifted.get(1), "translation comes right after the crop, once");
+        assertEquals(4, q.withTranslate(0.1).withTranslate(0).transforms().size());
         assertFalse(p.softTargets());
         assertTrue(p.withLabelSmoothing(0.1).softTargets());
         assertTrue(p.withMixup(0.2).softTargets());

@@ -28,7 +28,7 @@ class TransformsTest {
 
     private static final List<Transform> ALL = List.of(new RandomResizedCrop(), new RandomResizedCrop(0.5, 1),
             new HorizontalFlip(0.5), new RandAugment(2, 9), new RandAugment(3, 25), new RandomErasing(1.0),
-            new Resize(), new CenterCrop(0.875));
+            new Resize(), new CenterCrop(0.875), new RandomTranslate(0.25));
 
     @Test
     void shapesRangesAndSeeding() {
@@ -57,13 +57,53 @@ class TransformsTest {
     @Test
     void randomTransformsVaryWithTheRng() {
         Example in = image(20, 20, 3, 1);
-        for (Transform t : List.of(new RandomResizedCrop(), new RandAugment(2, 15), new RandomErasing(1.0))) {
+        for (Transform t : List.of(new RandomResizedCrop(), new RandAugment(2, 15), new RandomErasing(1.0),
+                new RandomTranslate(0.2))) {
             int distinct = 0;
             float[] first = t.apply(in, 20, new Rng(0)).pixels();
             for (int s = 1; s < 10; s++)
                 if (!java.util.Arrays.equals(first, t.apply(in, 20, new Rng(s)).pixels())) distinct++;
             assertTrue(distinct >= 7, t + " varied only " + distinct + " times");
         }
+    }
+
+    @Test
+    void translateShiftsWithoutRescalingAndFillsBlack() {
+        int h = 9, w = 11, c = 2;
+        Example in = image(h, w, c, 4);
+        int[] seen = new int[2 * 2 + 1];
+        for (int s = 0; s < 200; s++) {
+            Example out = new RandomTranslate(0.2).apply(in, 9, new Rng(s)); // at most round(0.2 * 9) = 2 down, 2 across
+            int[] shift = findShift(in, out);
+            assertTrue(Math.abs(shift[0]) <= 2 && Math.abs(shift[1]) <= 2, "shift " + shift[0] + "," + shift[1]);
+            seen[shift[0] + 2]++;
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++)
+                    for (int k = 0; k < c; k++) {
+                        int sy = y - shift[0], sx = x - shift[1];
+                        float expected = sy >= 0 && sy < h && sx >= 0 && sx < w ? in.pixels()[(sy * w + sx) * c + k] : 0f;
+                        assertEquals(expected, out.pixels()[(y * w + x) * c + k], "pixel " + y + "," + x + "," + k);
+                    }
+        }
+        for (int n : seen) assertTrue(n > 10, "every vertical shift in [-2, 2] occurs: " + java.util.Arrays.toString(seen));
+        assertArrayEquals(in.pixels(), new RandomTranslate(0).apply(in, 9, new Rng(1)).pixels());
+        assertThrows(IllegalArgumentException.class, () -> new RandomTranslate(0.5));
+        assertThrows(IllegalArgumentException.class, () -> new RandomTranslate(-0.1));
+    }
+
+    /** The (down, across) shift that maps {@code in} onto {@code out}, found by exact match of the inner pixels. */
+    private static int[] findShift(Example in, Example out) {
+        int h = in.height(), w = in.width(), c = in.channels();
+        for (int dy = -h / 2; dy <= h / 2; dy++)
+            for (int dx = -w / 2; dx <= w / 2; dx++) {
+                boolean match = true;
+                for (int y = Math.max(0, dy); match && y < Math.min(h, h + dy); y++)
+                    for (int x = Math.max(0, dx); match && x < Math.min(w, w + dx); x++)
+                        for (int k = 0; k < c; k++)
+                            if (in.pixels()[((y - dy) * w + x - dx) * c + k] != out.pixels()[(y * w + x) * c + k]) match = false;
+                if (match) return new int[]{dy, dx};
+            }
+        throw new AssertionError("output is not a shifted copy of the input");
     }
 
     @Test
