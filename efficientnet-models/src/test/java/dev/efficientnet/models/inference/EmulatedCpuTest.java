@@ -45,7 +45,8 @@ class EmulatedCpuTest {
 
         List<String> cmd = new ArrayList<>(List.of(qemu.toString(), "-cpu", cpu, java.toString(),
                 "-XX:TieredStopAtLevel=1", "-Xss4m", "-Xmx512m", "-XX:+UseSerialGC",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-XX:ErrorFile=" + Path.of(System.getProperty("java.io.tmpdir"), "efficientnet-qemu-hs_err_pid%p.log")));
         if (Runtime.version().feature() >= 23)
             cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"));
         String cacheDir = System.getProperty("org.bytedeco.javacpp.cachedir");
