@@ -116,6 +116,10 @@ public final class TrainCommand extends CliCommand {
             description = "Random shift of up to F x the image side across and down, black fill, no rescaling (default: ${DEFAULT-VALUE}).")
     double translate;
 
+    @Option(names = "--checkpoint-activations",
+            description = "Recompute each stage's activations in backward instead of keeping them: less memory, one more forward of the stages per step.")
+    boolean checkpointActivations;
+
     @Option(names = "--no-flip", description = "No random horizontal flips.")
     boolean noFlip;
 
@@ -182,6 +186,7 @@ public final class TrainCommand extends CliCommand {
         }
         if (maxSteps != null) trainer.stopAfterSteps(maxSteps);
         trainer.checkpointEvery(checkpointEvery);
+        trainer.model().setActivationCheckpointing(checkpointActivations);
         TrainResult r = run(trainer);
         report(r, Map.of("arch", trainer.config().arch()));
         return 0;

@@ -160,7 +160,12 @@ public final class EfficientNet extends Module {
     private Tensor body(Tensor nhwc) {
         if (!checkpointActivations || !isTraining() || !GradMode.isEnabled()) return stages.forward(stem.forward(nhwc));
         Tensor y = stem.forward(nhwc);
-        for (int i = 0; i < stages.size(); i++) y = Checkpoint.apply(y, stages.get(i)::forward, rng);
+        for (int i = 0; i < stages.size(); i++) {
+            Module stage = stages.get(i);
+            // A frozen stage fed by frozen layers records nothing: nothing to recompute.
+            boolean trains = y.requiresGrad() || stage.parameters().stream().anyMatch(Tensor::requiresGrad);
+            y = trains ? Checkpoint.apply(y, stage::forward, rng) : stage.forward(y);
+        }
         return y;
     }
 
