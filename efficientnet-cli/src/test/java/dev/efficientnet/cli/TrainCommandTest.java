@@ -101,7 +101,7 @@ class TrainCommandTest {
                 "--max-steps", "3", "--progressive", "none"));
         assertEquals(0, r.code(), r.describe());
         assertTrue(r.out().contains("resume with"), r.out());
-        CliTestSupport.Run r2 = CliTestSupport.run("train", "--resume", out.toString(), "--json");
+        CliTestSupport.Run r2 = CliTestSupport.run("train", "--resume", out.toString(), "--json", "--checkpoint-activations");
         assertEquals(0, r2.code(), r2.describe());
         assertEquals(8L, r2.lastJson().get("steps"));
         assertTrue(r2.err().contains("resuming at epoch 1"), r2.err());
