@@ -1,6 +1,10 @@
 package dev.efficientnet.train.search;
 
 import dev.efficientnet.core.autograd.GradMode;
+import dev.efficientnet.core.ops.Losses;
+import dev.efficientnet.core.optim.Optimizer;
+import dev.efficientnet.core.optim.ParamGroups;
+import dev.efficientnet.core.optim.Sgd;
 import dev.efficientnet.core.tensor.DType;
 import dev.efficientnet.core.tensor.MemoryScope;
 import dev.efficientnet.core.tensor.Rng;
@@ -39,6 +43,7 @@ public final class LocalRunner implements CandidateRunner {
     private final Path dir;
     private final Function<Candidate, TrainListener> listeners;
     private final int inferenceRuns;
+    private boolean warm;
 
     /**
      * @param train         training data
@@ -63,6 +68,10 @@ public final class LocalRunner implements CandidateRunner {
 
     @Override
     public void run(List<Candidate> todo, Consumer<CandidateResult> done) throws Exception {
+        if (!todo.isEmpty() && !warm) {
+            warmUp(todo.get(0));
+            warm = true;
+        }
         for (Candidate c : todo) {
             done.accept(train(c));
             System.gc();   // the finished model's off-heap buffers go with its Java objects
@@ -94,6 +103,30 @@ public final class LocalRunner implements CandidateRunner {
         return new CandidateResult(c.id(), c.kind(), c.point().alpha(), c.point().beta(), c.point().gamma(),
                 c.config().seed(), spec.widthMult(), spec.depthMult(), c.resolution(), spec.params(),
                 spec.macs(c.resolution()), r.testAccuracy(), r.epochs(), images, r.trainSeconds(), inferenceMs);
+    }
+
+    /**
+     * Untimed JIT warm-up before the first candidate (else its train and inference times carry the
+     * compilation): 3 train steps (SGD) and 3 eval passes of its model on random data.
+     */
+    private static void warmUp(Candidate c) {
+        EfficientNet model = EfficientNet.create(c.config().modelSpec(), 0);
+        Rng rng = new Rng(1);
+        int b = Math.min(c.config().batchSize(), 16);
+        Tensor x = MemoryScope.outside(() -> rng.uniformTensor(DType.FLOAT32, -1, 1, b, model.spec().inChannels(),
+                c.resolution(), c.resolution()));
+        int[] y = new int[b];
+        Optimizer opt = new Sgd(ParamGroups.of(model.namedParameters()), 0.01, 0.9, false, 0);
+        model.train(true);
+        for (int i = 0; i < 3; i++) {
+            try (MemoryScope scope = MemoryScope.open()) {
+                opt.zeroGrad();
+                Tensor loss = Losses.crossEntropy(model.forward(x), y);
+                loss.backward();
+                opt.step();
+            }
+        }
+        inferenceMs(model, c.resolution(), 3);
     }
 
     /** Median wall time (ms) of {@code runs} eval forward passes of one random image at {@code resolution}. */
