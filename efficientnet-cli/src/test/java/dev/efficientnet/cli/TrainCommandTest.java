@@ -98,10 +98,10 @@ class TrainCommandTest {
     void stopAndResume() {
         Path out = tmp.resolve("resume");
         CliTestSupport.Run r = CliTestSupport.run(args("train", "tf_efficientnetv2_b0", "--data", data.toString(), "--out", out.toString(),
-                "--max-steps", "3", "--progressive", "none"));
+                "--max-steps", "3", "--progressive", "none", "--checkpoint-activations"));
         assertEquals(0, r.code(), r.describe());
         assertTrue(r.out().contains("resume with"), r.out());
-        CliTestSupport.Run r2 = CliTestSupport.run("train", "--resume", out.toString(), "--json", "--checkpoint-activations");
+        CliTestSupport.Run r2 = CliTestSupport.run("train", "--resume", out.toString(), "--json");
         assertEquals(0, r2.code(), r2.describe());
         assertEquals(8L, r2.lastJson().get("steps"));
         assertTrue(r2.err().contains("resuming at epoch 1"), r2.err());
