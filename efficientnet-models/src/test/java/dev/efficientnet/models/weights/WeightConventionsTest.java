@@ -101,20 +101,6 @@ class WeightConventionsTest {
                 () -> Weights.load(small("timm_efficientnet_b5", 14), tvB5)).suggestedPreset());
         Weights.load(small("efficientnet_b5", 14), tvB5);
 
-        Map<String, Tensor> tvV2 = Weights.export(small("efficientnet_v2_s", 15), Naming.TORCHVISION);
-        assertEquals("efficientnet_v2_s", assertThrows(IncompatibleWeightsException.class,
-                () -> Weights.load(small("tf_efficientnetv2_s", 16), tvV2)).suggestedPreset());
-        Weights.load(small("efficientnet_v2_s", 16), tvV2);
-    }
-
-    /** timm has no efficientnet_v2_s with torchvision's eps; its TF ports go into tf_efficientnetv2_s. */
-    @Test
-    void timmNamedIntoTorchvisionV2IsRefused() {
-        Map<String, Tensor> timm = Weights.export(small("tf_efficientnetv2_s", 17), Naming.TIMM);
-        IncompatibleWeightsException e = assertThrows(IncompatibleWeightsException.class,
-                () -> Weights.load(small("efficientnet_v2_s", 18), timm));
-        assertEquals("tf_efficientnetv2_s", e.suggestedPreset());
-        Weights.load(small("tf_efficientnetv2_s", 18), timm);
     }
 
     /** Conventions recorded in the metadata win over the preset name (a custom spec under a preset's name). */
