@@ -188,6 +188,9 @@ public final class TrainCommand extends CliCommand {
     @Option(names = "--json", description = "Print one JSON object as the last stdout line.")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    PresetFileOption presetFile = new PresetFileOption();
+
     /** Creates the command. */
     public TrainCommand() {
     }
@@ -197,6 +200,7 @@ public final class TrainCommand extends CliCommand {
 
     @Override
     protected int execute() throws Exception {
+        presetFile.load();
         PrintWriter log = err();
         ConsoleProgress progress = new ConsoleProgress(log, System.console() != null);
         if (resume != null) return resume(log, progress);
@@ -359,17 +363,20 @@ public final class TrainCommand extends CliCommand {
         ModelSize size = ModelSize.of(name);
         String kind = progressive.trim().toLowerCase(Locale.ROOT);
         int m = stages != null ? requireAtLeast("--stages", stages, 1) : 4;
-        int s0 = minSize != null ? requireAtLeast("--min-size", minSize, 1) : 128;
+        // a --preset-file preset trains by default at its own size (a search family member is small)
+        Integer presetSize = dev.efficientnet.models.spec.Presets.isUserPreset(name)
+                ? dev.efficientnet.models.spec.Presets.get(name).trainResolution() : null;
+        int s0 = minSize != null ? requireAtLeast("--min-size", minSize, 1) : presetSize != null ? Math.min(128, presetSize) : 128;
         try {
             switch (kind) {
                 case "automl" -> {
-                    int s1 = maxSize != null ? maxSize : size == ModelSize.S ? 300 : 384;
+                    int s1 = maxSize != null ? maxSize : presetSize != null ? presetSize : size == ModelSize.S ? 300 : 384;
                     ProgressiveSchedule a = ProgressiveSchedule.automl(size, m, s0, s1);
                     return dropout != null ? a.withFixedDropout(parse("--dropout", dropout).max()) : a;
                 }
                 case "paper", "none" -> {
                     ProgressiveSchedule p = ProgressiveSchedule.paper(size, 2);
-                    int s1 = maxSize != null ? maxSize : p.last().imageSize();
+                    int s1 = maxSize != null ? maxSize : presetSize != null ? presetSize : p.last().imageSize();
                     if (s1 < s0 && kind.equals("paper")) throw CliException.usage("--max-size " + s1 + " is below --min-size " + s0);
                     Range d = dropout != null ? parse("--dropout", dropout) : new Range(p.stages().get(0).dropout(), p.last().dropout());
                     Range ra = randaug != null ? parse("--randaug", randaug) : new Range(p.stages().get(0).randAugMagnitude(), p.last().randAugMagnitude());
