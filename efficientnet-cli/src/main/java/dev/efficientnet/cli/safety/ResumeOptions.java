@@ -59,7 +59,7 @@ public final class ResumeOptions {
                 "--weight-decay", "--lr-schedule", "--warmup", "--ema-decay", "--label-smoothing", "--randaug-ops",
                 "--crop-scale", "--translate", "--no-flip", "--random-erasing", "--init-weights", "--train-last-stages",
                 "--seed", "--out", "--cutmix", "--mix-switch-prob", "--clip-grad", "--ra-mstd", "--lr-steps", "--lr-gamma",
-                "--fixres-steps", "--fixres-classifier"))
+                "--fixres-steps", "--fixres-classifier", "--preset-file", "--checkpoint-activations"))
             KINDS.put(k, Kind.DEFINING);
         for (String k : List.of("--resume", "--max-steps", "--json", "--overwrite", "--help", "--version"))
             KINDS.put(k, Kind.NEUTRAL);
