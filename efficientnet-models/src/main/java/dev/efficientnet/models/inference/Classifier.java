@@ -10,6 +10,7 @@ import dev.efficientnet.models.image.ImagePreprocessing;
 import dev.efficientnet.models.image.ImageReadException;
 import dev.efficientnet.models.image.Images;
 import dev.efficientnet.models.image.RgbImage;
+import dev.efficientnet.models.infer.Precision;
 import dev.efficientnet.models.spec.Interpolation;
 import dev.efficientnet.models.spec.ModelSpec;
 import dev.efficientnet.models.spec.Preprocessing;
@@ -32,9 +33,11 @@ import java.util.List;
  * }</pre>
  *
  * <p>Every call validates its input before any native work (messages name the parameter), then
- * runs the forward pass under {@link GradMode#disabled()} in its own {@link MemoryScope} and copies
- * the results into Java arrays before the scope closes, so calls share nothing mutable and the
- * off-heap footprint stays flat. Results are bit-identical whether calls run on one thread or many.
+ * runs the model's compiled inference plan ({@link EfficientNet#inferencePlans()}, decision D25:
+ * one plan per input shape and concurrent caller, no per-call native allocation) and copies the
+ * results into Java arrays, so calls share nothing mutable and the off-heap footprint stays flat.
+ * Where no plan can be built it runs the eager model under {@link GradMode#disabled()} in its own
+ * {@link MemoryScope}. Results are bit-identical whether calls run on one thread or many.
  *
  * <p>The classifier puts the model in eval mode and relies on it staying there: training it (or
  * changing its weights) while the classifier is in use is not supported, and a call made after
@@ -305,6 +308,8 @@ public final class Classifier {
     }
 
     private float[] forward(Tensor x, boolean featuresOnly) {
+        float[] planned = model.inferencePlans().run(x, featuresOnly, Precision.FP32);
+        if (planned != null) return planned;
         Tensor features = model.forwardFeatures(x);
         return (featuresOnly ? features : model.forwardHead(features)).toFloatArray();
     }
@@ -320,6 +325,8 @@ public final class Classifier {
                     + inChannels + ", height=" + height + ", width=" + width + "] needs " + expected);
         checkFinite(data, new int[]{batch, inChannels, height, width});
         checkEvalMode();
+        float[] planned = model.inferencePlans().run(data, batch, height, width, featuresOnly, Precision.FP32);
+        if (planned != null) return planned;
         try (GradMode g = GradMode.disabled(); MemoryScope scope = MemoryScope.open()) {
             return forward(Tensor.of(data, batch, inChannels, height, width), featuresOnly);
         }
