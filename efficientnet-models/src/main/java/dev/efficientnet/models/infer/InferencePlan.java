@@ -203,6 +203,29 @@ public final class InferencePlan implements AutoCloseable {
         execute(inputStagingAddress);
     }
 
+    /**
+     * Runs the plan {@code iterations} times on {@code nchw}, timing every primitive separately
+     * (a stream wait after each), and returns the total milliseconds per call for each kind of
+     * primitive ({@link #opSummary()} names), slowest first. For profiles; {@link #run} does not
+     * pay for the waits.
+     */
+    public synchronized Map<String, Double> profile(Tensor nchw, int iterations) {
+        run(nchw);
+        Map<String, Double> ms = new LinkedHashMap<>();
+        for (int it = 0; it < iterations; it++) {
+            for (Op op : ops) {
+                long t0 = System.nanoTime();
+                check(dnnl_primitive_execute(op.primitive, stream, op.nargs, op.args), op.name);
+                check(dnnl_stream_wait(stream), "stream wait");
+                ms.merge(op.name, (System.nanoTime() - t0) / 1e6 / iterations, Double::sum);
+            }
+        }
+        Map<String, Double> sorted = new LinkedHashMap<>();
+        ms.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
+                .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+        return sorted;
+    }
+
     private void execute(long inputAddress) {
         check(dnnl_memory_set_data_handle(input, new Address(inputAddress)), "set input");
         for (Op op : ops) check(dnnl_primitive_execute(op.primitive, stream, op.nargs, op.args), op.name);
@@ -459,7 +482,18 @@ public final class InferencePlan implements AutoCloseable {
             BatchNorm2d hb = (BatchNorm2d) head.child("bn");
             x = conv(hc, hb, act, x, null);
             features = c;
-            pooled = pool(x, dnnl_f32);
+            if (dt == dnnl_f32) {
+                pooled = pool(x, dnnl_f32);
+            } else {
+                // bf16: pool in bf16, then one small reorder to the float32 features
+                Value p = pool(x, dt);
+                dnnl_memory_desc_t from = desc(new long[]{n, c}, dt, dnnl_ab);
+                dnnl_memory_desc_t to = desc(new long[]{n, c}, dnnl_f32, dnnl_ab);
+                Op op = reorderOp("features", from, to);
+                pooled = value((long) n * c * 4);
+                arena(op, DNNL_ARG_FROM, from, p);
+                arena(op, DNNL_ARG_TO, to, pooled);
+            }
             Linear cls = head.classifier();
             if (cls != null) {
                 numClasses = cls.outFeatures();

@@ -1,5 +1,6 @@
 package dev.efficientnet.models.infer;
 
+import dev.efficientnet.core.backend.cpu.NativeBuffers;
 import dev.efficientnet.core.tensor.Tensor;
 import dev.efficientnet.layers.BatchNorm2d;
 import dev.efficientnet.layers.Module;
@@ -102,6 +103,7 @@ public final class InferencePlans {
      * when the model cannot be planned (the caller then runs the eager model).
      */
     public float[] run(Tensor nchw, boolean features, Precision precision) {
+        if (!NativeBuffers.isNative(nchw)) return null;
         int[] s = nchw.shape();
         return execute(s[0], s[2], s[3], precision, features, plan -> plan.run(nchw));
     }

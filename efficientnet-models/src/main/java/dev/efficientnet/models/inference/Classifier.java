@@ -51,8 +51,13 @@ public final class Classifier {
     private final int numClasses;
     private final int inChannels;
     private final String name;
+    private final Precision precision;
 
     private Classifier(EfficientNet model, ImagePreprocessing preprocessing, List<String> labels) {
+        this(model, preprocessing, labels, Precision.FP32);
+    }
+
+    private Classifier(EfficientNet model, ImagePreprocessing preprocessing, List<String> labels, Precision precision) {
         notNull(model, "model");
         notNull(preprocessing, "preprocessing");
         ModelSpec spec = model.spec();
@@ -72,7 +77,30 @@ public final class Classifier {
         this.numClasses = spec.numClasses();
         this.inChannels = spec.inChannels();
         this.name = spec.name();
+        this.precision = precision;
         model.eval();
+    }
+
+    /**
+     * This classifier computing in {@code precision} (decision D26): {@link Precision#BF16} runs
+     * bfloat16 kernels where the CPU has them (AVX512-BF16/AMX) and is refused elsewhere; logits
+     * then differ from float32 by ~1e-2 relative and the top-1 class can change on close calls.
+     *
+     * @throws IllegalArgumentException when this CPU cannot run {@code precision}
+     */
+    public Classifier withPrecision(Precision precision) {
+        notNull(precision, "precision");
+        precision.requireSupported();
+        if (precision != Precision.FP32 && !model.inferencePlans().usable())
+            throw new IllegalArgumentException("precision " + precision + " needs a compiled inference plan, which is "
+                    + "unavailable here (" + (model.inferencePlans().unsupportedReason() == null ? "oneDNN not loaded or plans disabled"
+                    : model.inferencePlans().unsupportedReason()) + ")");
+        return new Classifier(model, preprocessing, labels, precision);
+    }
+
+    /** The arithmetic of the forward pass ({@link Precision#FP32} unless {@link #withPrecision} chose another). */
+    public Precision precision() {
+        return precision;
     }
 
     /** A classifier with the model's eval preprocessing ({@link #evalPreprocessing}) and no labels. */
@@ -308,8 +336,9 @@ public final class Classifier {
     }
 
     private float[] forward(Tensor x, boolean featuresOnly) {
-        float[] planned = model.inferencePlans().run(x, featuresOnly, Precision.FP32);
+        float[] planned = model.inferencePlans().run(x, featuresOnly, precision);
         if (planned != null) return planned;
+        requireFloat32Fallback();
         Tensor features = model.forwardFeatures(x);
         return (featuresOnly ? features : model.forwardHead(features)).toFloatArray();
     }
@@ -325,8 +354,9 @@ public final class Classifier {
                     + inChannels + ", height=" + height + ", width=" + width + "] needs " + expected);
         checkFinite(data, new int[]{batch, inChannels, height, width});
         checkEvalMode();
-        float[] planned = model.inferencePlans().run(data, batch, height, width, featuresOnly, Precision.FP32);
+        float[] planned = model.inferencePlans().run(data, batch, height, width, featuresOnly, precision);
         if (planned != null) return planned;
+        requireFloat32Fallback();
         try (GradMode g = GradMode.disabled(); MemoryScope scope = MemoryScope.open()) {
             return forward(Tensor.of(data, batch, inChannels, height, width), featuresOnly);
         }
@@ -337,6 +367,13 @@ public final class Classifier {
         try (GradMode g = GradMode.disabled(); MemoryScope scope = MemoryScope.open()) {
             return forward(preprocessing.apply(images), false);
         }
+    }
+
+    /** Never a silent precision change: without a plan only float32 can run. */
+    private void requireFloat32Fallback() {
+        if (precision != Precision.FP32)
+            throw new IllegalStateException("precision " + precision + " needs a compiled inference plan, which could not be "
+                    + "built for model " + name + " (" + model.inferencePlans().unsupportedReason() + ")");
     }
 
     private void checkEvalMode() {

@@ -215,4 +215,36 @@ class InferencePlanTest {
             assertThrows(IllegalStateException.class, () -> plan.run(new float[3 * 32 * 32]));
         }
     }
+
+    @Test
+    void bf16AgreesWithFp32WhereTheCpuHasIt() {
+        if (!Precision.BF16.supported()) {
+            assertThrows(IllegalArgumentException.class, () -> Precision.parse("bf16"));
+            assertEquals(Precision.FP32, Precision.parse("auto"));
+            return;
+        }
+        assertEquals(Precision.BF16, Precision.parse("auto"));
+        EfficientNet m = tiny("efficientnet_b0", 21);
+        Tensor x = input(22, 8, 3, 48, 48);
+        float[] fp32 = eager(m, x, false);
+        float[] bf16;
+        try (InferencePlan plan = InferencePlan.compile(m, 8, 48, 48, Precision.BF16)) {
+            plan.run(x);
+            bf16 = plan.logits();
+            assertEquals(Precision.BF16, plan.precision());
+        }
+        double max = 0;
+        double worst = 0;
+        for (int i = 0; i < fp32.length; i++) {
+            max = Math.max(max, Math.abs(fp32[i]));
+            worst = Math.max(worst, Math.abs(fp32[i] - bf16[i]));
+        }
+        // bfloat16 keeps 8 bits of mantissa: ~0.4 % per rounding, a few percent after 20 layers
+        assertTrue(worst <= 0.1 * max, "bf16 vs fp32: max diff " + worst + " of " + max);
+        assertTrue(worst > 0, "bf16 must actually round (identical logits mean fp32 ran)");
+        try (GradMode g = GradMode.disabled()) {
+            float[] again = m.inferencePlans().run(x, false, Precision.BF16);
+            assertClose(bf16, again, "bf16 through the cache");
+        }
+    }
 }

@@ -24,6 +24,11 @@ public final class NativeBuffers {
         return s.flat.data().address() + s.flat.offset() * s.dtype.bytes();
     }
 
+    /** True when {@code t} lives in a CPU backend buffer with a native address ({@link #address}). */
+    public static boolean isNative(Tensor t) {
+        return t.storage() instanceof NdStorage;
+    }
+
     /** True when oneDNN 2.5 ({@code org.bytedeco:dnnl}) is loaded and enabled ({@code -Defficientnet.dnnl}). */
     public static boolean dnnlAvailable() {
         return DnnlConvolution.applies(Tensor.empty(DType.FLOAT32, 0));
