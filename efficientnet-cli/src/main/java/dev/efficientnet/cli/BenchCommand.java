@@ -59,12 +59,16 @@ public final class BenchCommand extends CliCommand {
             description = "Eval arithmetic: fp32, bf16 (CPUs with AVX512-BF16 or AMX only) or auto (bf16 where available) (default: ${DEFAULT-VALUE}).")
     String precision;
 
+    @picocli.CommandLine.Mixin
+    PresetFileOption presetFile = new PresetFileOption();
+
     /** Creates the command. */
     public BenchCommand() {
     }
 
     @Override
     protected int execute() {
+        presetFile.load();
         ModelSpec spec = Architectures.resolve(arch, model);
         Benchmark.Mode mode = train ? Benchmark.Mode.TRAIN : Benchmark.Mode.EVAL;
         int res = resolution != null ? requireAtLeast("--resolution", resolution, 1)

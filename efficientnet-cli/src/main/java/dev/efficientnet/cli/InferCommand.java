@@ -1,5 +1,6 @@
 package dev.efficientnet.cli;
 
+import dev.efficientnet.cli.safety.OutputPaths;
 import dev.efficientnet.core.autograd.GradMode;
 import dev.efficientnet.core.io.Safetensors;
 import dev.efficientnet.core.io.SafetensorsException;
@@ -113,6 +114,10 @@ public final class InferCommand extends CliCommand {
         requireFile("--weights", weights);
         requireFile("--input", input);
         requireOutput(output);
+        Map<String, Path> inputs = new LinkedHashMap<>();
+        inputs.put("--weights", weights);
+        inputs.put("--input", input);
+        OutputPaths.requireDistinct("--output", output, inputs);
         if (trainStep && spec.numClasses() < 1)
             throw CliException.usage("--train-step needs a classifier, but the model has 0 classes (--num-classes)");
 
@@ -166,6 +171,11 @@ public final class InferCommand extends CliCommand {
             logits = l.toFloatArray();
             logitsShape = l.shape();
         }
+        long bad = 0;
+        for (float v : logits) if (!Float.isFinite(v)) bad++;
+        if (bad > 0)
+            throw new CliException(CliException.FAILURE, "the model produced " + bad + " NaN/Inf logits out of " + logits.length
+                    + "; --output not written (check --weights and --input)");
         Map<String, Tensor> out = new LinkedHashMap<>();
         out.put(Conformance.LOGITS, Tensor.of(logits, logitsShape));
         out.put(Conformance.FEATURES, Tensor.of(features, featuresShape));
@@ -280,7 +290,11 @@ public final class InferCommand extends CliCommand {
             throw CliException.usage(spec.name() + ": " + oneLine(e.getMessage()));
         }
         try {
-            return new Loaded(net, Weights.load(net, weights));
+            Loaded loaded = new Loaded(net, Weights.load(net, weights));
+            java.util.List<String> bad = dev.efficientnet.cli.safety.FiniteValues.problems(net.stateDict());
+            if (!bad.isEmpty())
+                throw CliException.usage("--weights " + weights + " holds invalid values: " + dev.efficientnet.cli.safety.FiniteValues.summary(bad));
+            return loaded;
         } catch (WeightLoadException e) {
             throw CliException.usage(describe(e, spec, weights));
         } catch (SafetensorsException e) {

@@ -3,6 +3,7 @@ package dev.efficientnet.models.spec;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -20,6 +21,11 @@ import java.util.function.Supplier;
  * PyTorch convention) and 0.1 for V2 (automl/Keras V2 use decay 0.9). Heads and rounding follow
  * timm: V1 and V2-S head {@code round_filters(1280)}, V2-M/L/XL head fixed 1280, 10% rule
  * everywhere except V2-B0..B3 (round limit 0).
+ *
+ * <p><b>timm's PyTorch-native B5&ndash;B7</b> ({@code timm_efficientnet_b5..b7}): timm's
+ * {@code efficientnet_b5..b7} share torchvision's structure and padding but keep BN eps 1e-5, so
+ * their weights need their own presets (timm's {@code efficientnet_b0..b4} equal torchvision's
+ * presets of the same name).
  *
  * <p>At the preset multipliers both conventions have identical structure and parameter counts.
  * Every preset accepts width/depth overrides ({@link #get(String, double, double, int)}), which
@@ -43,6 +49,8 @@ public final class Presets {
     }
 
     private static final Map<String, Supplier<ModelSpec>> PRESETS = new LinkedHashMap<>();
+    /** User presets ({@link #register}), e.g. read from a {@link PresetFile}; after the built-in ones. */
+    private static final Map<String, ModelSpec> USER = new ConcurrentHashMap<>();
 
     static {
         PRESETS.put("efficientnet_b0", Presets::efficientnetB0);
@@ -72,16 +80,22 @@ public final class Presets {
         PRESETS.put("tf_efficientnetv2_m", Presets::tfEfficientnetV2M);
         PRESETS.put("tf_efficientnetv2_l", Presets::tfEfficientnetV2L);
         PRESETS.put("tf_efficientnetv2_xl", Presets::tfEfficientnetV2Xl);
+        PRESETS.put("timm_efficientnet_b5", Presets::timmEfficientnetB5);
+        PRESETS.put("timm_efficientnet_b6", Presets::timmEfficientnetB6);
+        PRESETS.put("timm_efficientnet_b7", Presets::timmEfficientnetB7);
     }
 
     /** All preset names, PyTorch-native first, in a stable order. */
     public static List<String> names() {
-        return List.copyOf(PRESETS.keySet());
+        if (USER.isEmpty()) return List.copyOf(PRESETS.keySet());
+        List<String> all = new java.util.ArrayList<>(PRESETS.keySet());
+        all.addAll(new java.util.TreeSet<>(USER.keySet()));
+        return List.copyOf(all);
     }
 
     /** True when {@code name} is a preset. */
     public static boolean contains(String name) {
-        return PRESETS.containsKey(name);
+        return PRESETS.containsKey(name) || name != null && USER.containsKey(name);
     }
 
     /**
@@ -92,10 +106,30 @@ public final class Presets {
     public static ModelSpec get(String name) {
         Supplier<ModelSpec> s = name == null ? null : PRESETS.get(name);
         if (s == null) {
+            ModelSpec user = name == null ? null : USER.get(name);
+            if (user != null) return user;
             throw new IllegalArgumentException("Unknown EfficientNet preset '" + name + "'. Known presets: "
-                    + String.join(", ", PRESETS.keySet()));
+                    + String.join(", ", names()));
         }
         return s.get();
+    }
+
+    /**
+     * Registers a user preset under {@code spec.name()} (process-wide; a later registration of the
+     * same name replaces it). Built-in names cannot be replaced.
+     *
+     * @throws IllegalArgumentException when the name is a built-in preset
+     */
+    public static void register(ModelSpec spec) {
+        if (PRESETS.containsKey(spec.name())) {
+            throw new IllegalArgumentException("'" + spec.name() + "' is a built-in preset and cannot be redefined");
+        }
+        USER.put(spec.name(), spec);
+    }
+
+    /** True when {@code name} is a user preset ({@link #register}). */
+    public static boolean isUserPreset(String name) {
+        return name != null && USER.containsKey(name);
     }
 
     /** The preset with its width/depth multipliers replaced and another class count. */
@@ -143,6 +177,27 @@ public final class Presets {
     /** torchvision EfficientNet-B7: w2.0 d3.1, 600 px, dropout 0.5, BN eps 1e-3 momentum 0.01. */
     public static ModelSpec efficientnetB7() {
         return torchvisionV1("efficientnet_b7", 2.0, 3.1, 600, 0.5, 0.949, true);
+    }
+
+    // ------------------------------------------------------------------ timm's PyTorch-native B5-B7
+
+    /**
+     * timm's PyTorch-native {@code efficientnet_b5} (weights {@code efficientnet_b5.sw_in12k_ft_in1k}):
+     * the structure of {@link #efficientnetB5()} but BN eps 1e-5 / momentum 0.1 (timm's default;
+     * torchvision's B5 uses 1e-3). Eval 448 px, crop 1.0, bicubic, as that checkpoint.
+     */
+    public static ModelSpec timmEfficientnetB5() {
+        return timmV1("timm_efficientnet_b5", 1.6, 2.2, 448, 0.4, 1.0);
+    }
+
+    /** timm's PyTorch-native {@code efficientnet_b6} (timm publishes no weights): BN eps 1e-5, 528 px. */
+    public static ModelSpec timmEfficientnetB6() {
+        return timmV1("timm_efficientnet_b6", 1.8, 2.6, 528, 0.5, 0.942);
+    }
+
+    /** timm's PyTorch-native {@code efficientnet_b7} (timm publishes no weights): BN eps 1e-5, 600 px. */
+    public static ModelSpec timmEfficientnetB7() {
+        return timmV1("timm_efficientnet_b7", 2.0, 3.1, 600, 0.5, 0.949);
     }
 
     // ------------------------------------------------------------------ PyTorch-native V2
@@ -256,6 +311,11 @@ public final class Presets {
         return new ModelSpec(name, TV_V1, w, d, 1000, 3, Padding.SYMMETRIC,
                 tfBn ? 1e-3 : 1e-5, tfBn ? 0.01 : 0.1, Activation.SILU, dropout, DROP_PATH, res, res,
                 Preprocessing.imagenet(crop, Interpolation.BICUBIC));
+    }
+
+    private static ModelSpec timmV1(String name, double w, double d, int res, double dropout, double crop) {
+        return new ModelSpec(name, TIMM_V1, w, d, 1000, 3, Padding.SYMMETRIC, 1e-5, 0.1, Activation.SILU, dropout,
+                DROP_PATH, res, res, Preprocessing.imagenet(crop, Interpolation.BICUBIC));
     }
 
     private static ModelSpec torchvisionV2(String name, int stem, List<StageSpec> table, int train, int eval,
