@@ -60,7 +60,7 @@ public final class ResumeOptions {
                 "--crop-scale", "--translate", "--no-flip", "--random-erasing", "--init-weights", "--train-last-stages",
                 "--seed", "--out", "--preset-file"))
             KINDS.put(k, Kind.DEFINING);
-        for (String k : List.of("--resume", "--max-steps", "--json", "--overwrite", "--help", "--version"))
+        for (String k : List.of("--resume", "--max-steps", "--json", "--overwrite", "--help", "--version", "--checkpoint-activations"))
             KINDS.put(k, Kind.NEUTRAL);
     }
 
