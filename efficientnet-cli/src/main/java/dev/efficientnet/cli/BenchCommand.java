@@ -54,12 +54,16 @@ public final class BenchCommand extends CliCommand {
     @Option(names = "--json", description = "Print one JSON object (one line) on stdout; progress goes to stderr.")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    PresetFileOption presetFile = new PresetFileOption();
+
     /** Creates the command. */
     public BenchCommand() {
     }
 
     @Override
     protected int execute() {
+        presetFile.load();
         ModelSpec spec = Architectures.resolve(arch, model);
         Benchmark.Mode mode = train ? Benchmark.Mode.TRAIN : Benchmark.Mode.EVAL;
         int res = resolution != null ? requireAtLeast("--resolution", resolution, 1)

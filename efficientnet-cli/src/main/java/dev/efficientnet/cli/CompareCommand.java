@@ -52,6 +52,9 @@ public final class CompareCommand extends CliCommand {
     @Option(names = "--json", description = "Print one JSON object (one line) on stdout; progress goes to stderr.")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    PresetFileOption presetFile = new PresetFileOption();
+
     /** Creates the command. */
     public CompareCommand() {
     }
@@ -62,6 +65,7 @@ public final class CompareCommand extends CliCommand {
 
     @Override
     protected int execute() {
+        presetFile.load();
         List<ModelSpec> specs = new ArrayList<>();
         for (String a : archs) specs.add(Architectures.resolve(a));   // all names checked before any work
         if (resolutionEach != null) requireAtLeast("--resolution-each", resolutionEach, 1);

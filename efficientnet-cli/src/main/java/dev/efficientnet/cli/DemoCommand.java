@@ -74,13 +74,19 @@ public final class DemoCommand extends CliCommand {
     @Override
     protected int execute() throws Exception {
         requireAtLeast("--epochs", epochs, 1);
-        DataSources.Split split = data == null ? DataSources.embeddedFashionMnist() : TrainCommand.open(data, 1, seed);
-        err().println("data: " + split.description());
-        TrainConfig cfg = config(epochs, seed, data == null ? "embedded" : data.toAbsolutePath().toString());
         Path dir = out != null ? out
                 : Path.of("runs", "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        Trainer trainer = new Trainer(cfg, split.train(), split.test(), dir, new ConsoleProgress(err(), System.console() != null));
-        TrainResult r = TrainCommand.run(trainer);
+        TrainResult r;
+        DataSources.Split split;
+        try (dev.efficientnet.cli.safety.RunFolder folder = dev.efficientnet.cli.safety.RunFolder.forNewRun(dir, false)) {
+            split = data == null ? DataSources.embeddedFashionMnist() : TrainCommand.open(data, 1, seed);
+            err().println("data: " + split.description());
+            TrainConfig cfg = config(epochs, seed, data == null ? "embedded" : data.toAbsolutePath().toString());
+            Trainer trainer = new Trainer(cfg, split.train(), split.test(), dir, new ConsoleProgress(err(), System.console() != null));
+            try (var shutdown = dev.efficientnet.cli.safety.TrainingShutdown.install(trainer, dir, err())) {
+                r = TrainCommand.run(trainer);
+            }
+        }
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("arch", ARCH);
         extra.put("width_mult", WIDTH);

@@ -16,6 +16,7 @@ import picocli.CommandLine.HelpCommand;
                 CompareCommand.class,
                 BenchCommand.class,
                 TrainCommand.class,
+                ScaleSearchCommand.class,
                 EvalCommand.class,
                 DemoCommand.class,
                 InferCommand.class,

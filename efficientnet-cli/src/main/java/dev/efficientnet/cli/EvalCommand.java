@@ -63,12 +63,16 @@ public final class EvalCommand extends CliCommand {
     @Option(names = "--json", description = "Print one JSON object on stdout.")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    PresetFileOption presetFile = new PresetFileOption();
+
     /** Creates the command. */
     public EvalCommand() {
     }
 
     @Override
     protected int execute() throws Exception {
+        presetFile.load();
         requireAtLeast("--batch", batch, 1);
         if (!Files.isRegularFile(weights)) throw new CliException(CliException.FAILURE, "weights file " + weights + " does not exist");
         String name = Architectures.canonicalName(arch);

@@ -1,5 +1,6 @@
 package dev.efficientnet.cli;
 
+import dev.efficientnet.cli.safety.OutputPaths;
 import dev.efficientnet.core.autograd.GradMode;
 import dev.efficientnet.core.io.Safetensors;
 import dev.efficientnet.core.io.SafetensorsException;
@@ -113,6 +114,10 @@ public final class InferCommand extends CliCommand {
         requireFile("--weights", weights);
         requireFile("--input", input);
         requireOutput(output);
+        Map<String, Path> inputs = new LinkedHashMap<>();
+        inputs.put("--weights", weights);
+        inputs.put("--input", input);
+        OutputPaths.requireDistinct("--output", output, inputs);
         if (trainStep && spec.numClasses() < 1)
             throw CliException.usage("--train-step needs a classifier, but the model has 0 classes (--num-classes)");
 

@@ -40,12 +40,16 @@ public final class SummaryCommand extends CliCommand {
     @Option(names = "--json", description = "Print one JSON object (one line) instead of the table.")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    PresetFileOption presetFile = new PresetFileOption();
+
     /** Creates the command. */
     public SummaryCommand() {
     }
 
     @Override
     protected int execute() {
+        presetFile.load();
         ModelSpec spec = Architectures.resolve(arch, model);
         int res = resolution != null ? requireAtLeast("--resolution", resolution, 1) : spec.evalResolution();
         List<StageSummary> rows;

@@ -1,5 +1,9 @@
 package dev.efficientnet.cli;
 
+import dev.efficientnet.cli.safety.OutputPaths;
+import dev.efficientnet.cli.safety.ResumeOptions;
+import dev.efficientnet.cli.safety.RunFolder;
+import dev.efficientnet.cli.safety.TrainingShutdown;
 import dev.efficientnet.core.io.Json;
 import dev.efficientnet.train.DataSources;
 import dev.efficientnet.train.LrScheduleKind;
@@ -155,43 +159,115 @@ public final class TrainCommand extends CliCommand {
     @Option(names = "--json", description = "Print one JSON object as the last stdout line.")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    PresetFileOption presetFile = new PresetFileOption();
+
     /** Creates the command. */
     public TrainCommand() {
     }
 
+    @Option(names = "--overwrite", description = "Replace the run already in --out (its checkpoints, metrics and plots are deleted).")
+    boolean overwrite;
+
     @Override
     protected int execute() throws Exception {
+        presetFile.load();
         PrintWriter log = err();
         ConsoleProgress progress = new ConsoleProgress(log, System.console() != null);
-        Trainer trainer;
-        DataSources.Split split;
-        if (resume != null) {
-            TrainConfig saved = Trainer.savedConfig(resume);
-            Path dataPath = data != null ? data : saved.data() != null ? Path.of(saved.data()) : null;
-            split = dataPath == null || saved.data() != null && saved.data().equals("embedded")
-                    ? DataSources.embeddedFashionMnist() : open(dataPath, saved.inChannels(), saved.seed());
-            log.println("data: " + split.description());
-            trainer = Trainer.resume(resume, split.train(), split.test(), progress);
-        } else {
-            if (arch == null) throw CliException.usage("ARCH is required (or --resume DIR)");
-            if (data == null) throw CliException.usage("--data PATH is required (or --resume DIR)");
-            split = open(data, inChannels == null ? 3 : inChannels, seed);
+        if (resume != null) return resume(log, progress);
+        if (arch == null) throw CliException.usage("ARCH is required (or --resume DIR)");
+        if (data == null) throw CliException.usage("--data PATH is required (or --resume DIR)");
+        Architectures.canonicalName(arch);
+        Path dir = outDir(Architectures.canonicalName(arch));
+        Map<String, Path> inputs = new java.util.LinkedHashMap<>();
+        inputs.put("--data", data);
+        OutputPaths.requireDistinct("--out", dir, inputs);
+        inputs.clear();
+        inputs.put("--init-weights", initWeights);
+        OutputPaths.requireNotInside("--out", dir, inputs);
+        try (RunFolder folder = RunFolder.forNewRun(dir, overwrite)) {
+            DataSources.Split split = open(data, inChannels == null ? 3 : inChannels, seed);
             log.println("data: " + split.description());
             TrainConfig cfg = config(split, data.toAbsolutePath().toString());
-            trainer = new Trainer(cfg, split.train(), split.test(), outDir(cfg.arch()), progress);
+            Trainer trainer = new Trainer(cfg, split.train(), split.test(), dir, progress);
+            Map<String, Object> options = ResumeOptions.values(spec());
+            options.put(ResumeOptions.ARCH, cfg.arch());
+            options.put("--out", ResumeOptions.canonical(dir));
+            ResumeOptions.save(dir, options);
+            return train(trainer, dir, checkpointEvery);
         }
+    }
+
+    private int resume(PrintWriter log, ConsoleProgress progress) throws Exception {
+        if (overwrite) throw CliException.usage("--overwrite cannot be combined with --resume (resuming never replaces a run)");
+        try (RunFolder folder = RunFolder.forResume(resume)) {
+            for (Path p : folder.removedTemps()) log.println("removed an unfinished temporary file of an interrupted write: " + p);
+            Map<String, Object> saved = ResumeOptions.load(resume);
+            Map<String, String> applied = ResumeOptions.check(resume, spec().commandLine().getParseResult(), saved);
+            TrainConfig savedCfg;
+            int completed;
+            try {
+                savedCfg = Trainer.savedConfig(resume);
+                completed = Trainer.savedEpoch(resume);
+            } catch (java.io.IOException | RuntimeException e) {
+                throw CliException.usage("cannot resume from " + resume + ": " + e.getMessage());
+            }
+            if (applied.containsKey("--epochs") && epochs < completed)
+                throw CliException.usage("--epochs " + epochs + " is below the " + completed + " epochs the run in " + resume
+                        + " has already completed");
+            if (applied.containsKey("--workers")) requireAtLeast("--workers", workers, 1);
+            if (applied.containsKey("--eval-resolution")) requireAtLeast("--eval-resolution", evalResolution, 0);
+            for (Map.Entry<String, String> e : applied.entrySet())
+                log.println("resume: applying " + e.getKey() + " " + e.getValue()
+                        + (saved != null && saved.get(e.getKey()) != null ? " (was " + saved.get(e.getKey()) + ")" : ""));
+            Path dataPath = data != null ? data : savedCfg.data() != null ? Path.of(savedCfg.data()) : null;
+            DataSources.Split split = dataPath == null || savedCfg.data() != null && savedCfg.data().equals("embedded") && data == null
+                    ? DataSources.embeddedFashionMnist() : open(dataPath, savedCfg.inChannels(), savedCfg.seed());
+            log.println("data: " + split.description());
+            Trainer trainer;
+            try {
+                trainer = Trainer.resume(resume, split.train(), split.test(), progress, c -> {
+                    TrainConfig.Builder b = c.toBuilder();
+                    if (applied.containsKey("--epochs")) b.epochs(epochs);
+                    if (applied.containsKey("--workers")) b.workers(workers);
+                    if (applied.containsKey("--eval-resolution")) b.evalResolution(evalResolution);
+                    if (data != null) b.data(data.toAbsolutePath().toString());
+                    return b.build();
+                });
+            } catch (IllegalArgumentException e) {
+                throw CliException.usage("cannot resume from " + resume + ": " + e.getMessage());
+            }
+            long every = checkpointEvery;
+            if (!applied.containsKey("--checkpoint-every") && saved != null && saved.get("--checkpoint-every") != null)
+                every = Long.parseLong(saved.get("--checkpoint-every").toString());
+            if (every > 0) log.println("checkpoints every " + every + " steps (--checkpoint-every, saved with the run)");
+            Map<String, Object> options = saved != null ? saved : ResumeOptions.values(spec());
+            options.putAll(applied);
+            options.put("--out", ResumeOptions.canonical(resume));
+            options.put(ResumeOptions.ARCH, trainer.config().arch());
+            ResumeOptions.save(resume, options);
+            return train(trainer, resume, every);
+        }
+    }
+
+    private int train(Trainer trainer, Path dir, long every) throws Exception {
+        if (every < 0) throw CliException.usage("--checkpoint-every must be >= 0, got " + every);
+        if (maxSteps != null && maxSteps < 0) throw CliException.usage("--max-steps must be >= 0, got " + maxSteps);
         if (maxSteps != null) trainer.stopAfterSteps(maxSteps);
-        trainer.checkpointEvery(checkpointEvery);
-        TrainResult r = run(trainer);
-        report(r, Map.of("arch", trainer.config().arch()));
-        return 0;
+        trainer.checkpointEvery(every);
+        try (TrainingShutdown shutdown = TrainingShutdown.install(trainer, dir, err())) {
+            TrainResult r = run(trainer);
+            report(r, Map.of("arch", trainer.config().arch()));
+            out().flush();
+            return 0;
+        }
     }
 
     static DataSources.Split open(Path path, int channels, long seed) {
         try {
             return DataSources.open(path, channels, seed);
         } catch (DataException e) {
-            throw new CliException(CliException.FAILURE, e.getMessage());
+            throw CliException.usage(e.getMessage());
         }
     }
 
@@ -208,7 +284,9 @@ public final class TrainCommand extends CliCommand {
     Path outDir(String name) {
         if (out != null) return out;
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        return Path.of("runs", name + "-" + stamp);
+        Path p = Path.of("runs", name + "-" + stamp);
+        for (int i = 2; java.nio.file.Files.exists(p); i++) p = Path.of("runs", name + "-" + stamp + "-" + i);
+        return p;
     }
 
     /** The config from the options. */
@@ -247,17 +325,20 @@ public final class TrainCommand extends CliCommand {
         ModelSize size = ModelSize.of(name);
         String kind = progressive.trim().toLowerCase(Locale.ROOT);
         int m = stages != null ? requireAtLeast("--stages", stages, 1) : 4;
-        int s0 = minSize != null ? requireAtLeast("--min-size", minSize, 1) : 128;
+        // a --preset-file preset trains by default at its own size (a search family member is small)
+        Integer presetSize = dev.efficientnet.models.spec.Presets.isUserPreset(name)
+                ? dev.efficientnet.models.spec.Presets.get(name).trainResolution() : null;
+        int s0 = minSize != null ? requireAtLeast("--min-size", minSize, 1) : presetSize != null ? Math.min(128, presetSize) : 128;
         try {
             switch (kind) {
                 case "automl" -> {
-                    int s1 = maxSize != null ? maxSize : size == ModelSize.S ? 300 : 384;
+                    int s1 = maxSize != null ? maxSize : presetSize != null ? presetSize : size == ModelSize.S ? 300 : 384;
                     ProgressiveSchedule a = ProgressiveSchedule.automl(size, m, s0, s1);
                     return dropout != null ? a.withFixedDropout(parse("--dropout", dropout).max()) : a;
                 }
                 case "paper", "none" -> {
                     ProgressiveSchedule p = ProgressiveSchedule.paper(size, 2);
-                    int s1 = maxSize != null ? maxSize : p.last().imageSize();
+                    int s1 = maxSize != null ? maxSize : presetSize != null ? presetSize : p.last().imageSize();
                     if (s1 < s0 && kind.equals("paper")) throw CliException.usage("--max-size " + s1 + " is below --min-size " + s0);
                     Range d = dropout != null ? parse("--dropout", dropout) : new Range(p.stages().get(0).dropout(), p.last().dropout());
                     Range ra = randaug != null ? parse("--randaug", randaug) : new Range(p.stages().get(0).randAugMagnitude(), p.last().randAugMagnitude());

@@ -28,16 +28,26 @@ class MainTest {
     }
 
     @Test
-    void unknownCommandOrOptionPrintsUsageOnStderr() {
+    void unknownCommandOrOptionPrintsOneLineAndAPointerToHelp() {
         CliTestSupport.Run cmd = run("xyzzy");
         assertEquals(2, cmd.code(), cmd.describe());
-        assertTrue(cmd.err().contains("Usage: efficientnet"), cmd.err());
+        assertTrue(cmd.err().contains("xyzzy") && cmd.err().contains("'efficientnet --help'"), cmd.err());
+        assertEquals(1, cmd.err().strip().lines().count(), cmd.err());
         assertEquals("", cmd.out());
+
+        CliTestSupport.Run typo = run("trian");
+        assertTrue(typo.err().contains("did you mean train"), typo.err());
 
         CliTestSupport.Run opt = run("summary", "efficientnet_b0", "--bogus");
         assertEquals(2, opt.code(), opt.describe());
-        assertTrue(opt.err().contains("--bogus") && opt.err().contains("Usage: efficientnet summary"), opt.err());
+        assertTrue(opt.err().contains("--bogus") && opt.err().contains("'efficientnet summary --help'"), opt.err());
+        assertEquals(1, opt.err().strip().lines().count(), opt.err());
         assertEquals("", opt.out());
+
+        CliTestSupport.Run number = run("train", "efficientnet_b0", "--epochs", "ten");
+        assertEquals(2, number.code(), number.describe());
+        assertTrue(number.err().contains("--epochs") && number.err().contains("ten"), number.err());
+        assertEquals(1, number.err().strip().lines().count(), "not 90 lines of usage: " + number.err());
     }
 
     @Test

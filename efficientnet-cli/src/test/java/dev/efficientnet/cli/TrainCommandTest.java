@@ -119,7 +119,7 @@ class TrainCommandTest {
         assertEquals(2, translate.code());
         assertTrue(translate.err().contains("translate fraction must be in [0, 0.5), got 0.5"), translate.err());
         CliTestSupport.Run missing = CliTestSupport.run("train", "tf_efficientnetv2_b0", "--data", tmp.resolve("absent").toString());
-        assertEquals(1, missing.code());
+        assertEquals(2, missing.code(), "a missing data folder is an input error");
         assertTrue(missing.err().contains("absent"), missing.err());
     }
 

@@ -77,6 +77,7 @@ public final class Trainer {
     private long maxSteps = Long.MAX_VALUE;
     private long checkpointEvery;
     private long nanAtStep = -1;
+    private volatile boolean stopRequested;
 
     /**
      * A new run writing into {@code runDir} (created if needed).
@@ -122,13 +123,44 @@ public final class Trainer {
      * {@code train}/{@code test} must be the same data as before.
      */
     public static Trainer resume(Path runDir, Dataset train, Dataset test, TrainListener listener) throws IOException {
+        return resume(runDir, train, test, listener, c -> c);
+    }
+
+    /**
+     * Continues the run in {@code runDir} with its saved config changed by {@code change}, which may
+     * only change what does not alter the steps already taken: more (or fewer, but not below the
+     * completed) epochs, the workers, the FixRes size and the data location. Anything else is an
+     * {@link IllegalArgumentException} naming the changed keys.
+     */
+    public static Trainer resume(Path runDir, Dataset train, Dataset test, TrainListener listener,
+                                 java.util.function.UnaryOperator<TrainConfig> change) throws IOException {
         Checkpoint c = Checkpoints.read(runDir.resolve(Checkpoints.LAST));
-        return new Trainer(TrainConfig.fromJson(c.config()), train, test, runDir, listener, c);
+        TrainConfig saved = TrainConfig.fromJson(c.config());
+        TrainConfig cfg = change.apply(saved);
+        Map<String, Object> a = new java.util.LinkedHashMap<>(saved.toJson());
+        Map<String, Object> b = new java.util.LinkedHashMap<>(cfg.toJson());
+        for (String k : List.of("epochs", "workers", "eval_resolution", "data")) {
+            a.remove(k);
+            b.remove(k);
+        }
+        if (!a.equals(b)) {
+            List<String> changed = new ArrayList<>();
+            for (String k : a.keySet()) if (!Objects.equals(a.get(k), b.get(k))) changed.add(k);
+            throw new IllegalArgumentException("a resumed run cannot change " + changed);
+        }
+        if (cfg.epochs() < c.state().epoch())
+            throw new IllegalArgumentException("epochs " + cfg.epochs() + " is below the " + c.state().epoch() + " epochs already completed");
+        return new Trainer(cfg, train, test, runDir, listener, c);
     }
 
     /** The config saved in a run folder's last checkpoint (to find the data of a run to resume). */
     public static TrainConfig savedConfig(Path runDir) throws IOException {
-        return TrainConfig.fromJson(Checkpoints.read(runDir.resolve(Checkpoints.LAST)).config());
+        return TrainConfig.fromJson(Checkpoints.readConfig(runDir.resolve(Checkpoints.LAST)));
+    }
+
+    /** The number of epochs completed by the run in {@code runDir} (from its last checkpoint's metadata). */
+    public static int savedEpoch(Path runDir) throws IOException {
+        return Checkpoints.readState(runDir.resolve(Checkpoints.LAST)).epoch();
     }
 
     /** Stops (with a resumable checkpoint) once {@code steps} optimizer steps are done in total. */
@@ -147,6 +179,14 @@ public final class Trainer {
         if (steps < 0) throw new IllegalArgumentException("checkpoint interval must be >= 0 steps, got " + steps);
         this.checkpointEvery = steps;
         return this;
+    }
+
+    /**
+     * Asks the run (from any thread, e.g. a signal handler) to stop at the next step boundary with a
+     * resumable checkpoint, as if the step limit had been reached.
+     */
+    public void requestStop() {
+        stopRequested = true;
     }
 
     /** Test hook: makes the loss of global step {@code step} (0-based) NaN. */
@@ -235,7 +275,7 @@ public final class Trainer {
             double lr = optimizer.learningRate();
             try (DataLoader.BatchIterator it = data.trainEpoch(epoch, stage, batchSize, startBatch)) {
                 for (int b = startBatch; b < batches; b++) {
-                    if (step >= maxSteps) {
+                    if (step >= maxSteps || stopRequested) {
                         state = new TrainState(epoch, b, step, rngState(), emaUpdates(), lossSum, correct, seen, seconds,
                                 state.bestAccuracy(), state.bestEpoch(), toJson(history));
                         saveCheckpoint(last);

@@ -15,6 +15,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Crash-safe file replacement: the content goes to a hidden temporary file in the target's folder,
@@ -26,6 +30,8 @@ import java.security.SecureRandom;
 public final class AtomicFiles {
     private static final Logger LOG = LoggerFactory.getLogger(AtomicFiles.class);
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Set<Path> IN_FLIGHT = new HashSet<>();
+    private static boolean abandoned; // guarded by IN_FLIGHT
 
     private AtomicFiles() {
     }
@@ -48,10 +54,14 @@ public final class AtomicFiles {
         FileChannel channel = null;
         for (int attempt = 0; channel == null; attempt++) {
             tmp = dir.resolve("." + name + "." + Long.toHexString(RANDOM.nextLong() >>> 1) + ".tmp");
-            try {
-                channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            } catch (FileAlreadyExistsException e) {
-                if (attempt >= 10) throw e;
+            synchronized (IN_FLIGHT) {
+                if (abandoned) throw new IOException("not writing " + abs + ": the process is stopping");
+                try {
+                    channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                    IN_FLIGHT.add(tmp);
+                } catch (FileAlreadyExistsException e) {
+                    if (attempt >= 10) throw e;
+                }
             }
         }
         boolean moved = false;
@@ -70,6 +80,9 @@ public final class AtomicFiles {
             moved = true;
             syncDirectory(dir);
         } finally {
+            synchronized (IN_FLIGHT) {
+                IN_FLIGHT.remove(tmp);
+            }
             if (!moved) {
                 try {
                     Files.deleteIfExists(tmp);
@@ -78,6 +91,26 @@ public final class AtomicFiles {
                 }
             }
         }
+    }
+
+    /**
+     * For a process that is being stopped (a shutdown hook): refuses every later {@link #write} with an
+     * {@link IOException} and deletes the temporary files of the writes in progress, whose targets
+     * keep their previous complete content. Returns the deleted files. Irreversible.
+     */
+    public static List<Path> abandonAll() {
+        List<Path> deleted = new ArrayList<>();
+        synchronized (IN_FLIGHT) {
+            abandoned = true;
+            for (Path p : IN_FLIGHT) {
+                try {
+                    if (Files.deleteIfExists(p)) deleted.add(p);
+                } catch (IOException e) {
+                    LOG.warn("could not delete temporary file {}: {}", p, e.toString());
+                }
+            }
+        }
+        return deleted;
     }
 
     /** Replaces {@code target} atomically with {@code text} in UTF-8. */

@@ -3,6 +3,7 @@ package dev.efficientnet.models.spec;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -43,6 +44,8 @@ public final class Presets {
     }
 
     private static final Map<String, Supplier<ModelSpec>> PRESETS = new LinkedHashMap<>();
+    /** User presets ({@link #register}), e.g. read from a {@link PresetFile}; after the built-in ones. */
+    private static final Map<String, ModelSpec> USER = new ConcurrentHashMap<>();
 
     static {
         PRESETS.put("efficientnet_b0", Presets::efficientnetB0);
@@ -76,12 +79,15 @@ public final class Presets {
 
     /** All preset names, PyTorch-native first, in a stable order. */
     public static List<String> names() {
-        return List.copyOf(PRESETS.keySet());
+        if (USER.isEmpty()) return List.copyOf(PRESETS.keySet());
+        List<String> all = new java.util.ArrayList<>(PRESETS.keySet());
+        all.addAll(new java.util.TreeSet<>(USER.keySet()));
+        return List.copyOf(all);
     }
 
     /** True when {@code name} is a preset. */
     public static boolean contains(String name) {
-        return PRESETS.containsKey(name);
+        return PRESETS.containsKey(name) || name != null && USER.containsKey(name);
     }
 
     /**
@@ -92,10 +98,30 @@ public final class Presets {
     public static ModelSpec get(String name) {
         Supplier<ModelSpec> s = name == null ? null : PRESETS.get(name);
         if (s == null) {
+            ModelSpec user = name == null ? null : USER.get(name);
+            if (user != null) return user;
             throw new IllegalArgumentException("Unknown EfficientNet preset '" + name + "'. Known presets: "
-                    + String.join(", ", PRESETS.keySet()));
+                    + String.join(", ", names()));
         }
         return s.get();
+    }
+
+    /**
+     * Registers a user preset under {@code spec.name()} (process-wide; a later registration of the
+     * same name replaces it). Built-in names cannot be replaced.
+     *
+     * @throws IllegalArgumentException when the name is a built-in preset
+     */
+    public static void register(ModelSpec spec) {
+        if (PRESETS.containsKey(spec.name())) {
+            throw new IllegalArgumentException("'" + spec.name() + "' is a built-in preset and cannot be redefined");
+        }
+        USER.put(spec.name(), spec);
+    }
+
+    /** True when {@code name} is a user preset ({@link #register}). */
+    public static boolean isUserPreset(String name) {
+        return name != null && USER.containsKey(name);
     }
 
     /** The preset with its width/depth multipliers replaced and another class count. */

@@ -62,6 +62,29 @@ public final class Checkpoints {
         }
     }
 
+    /** The config stored in a checkpoint's metadata (tensors are not read). */
+    public static Map<String, Object> readConfig(Path file) throws IOException {
+        return Json.parseObject(metadata(file).get("config"));
+    }
+
+    /** The training state stored in a checkpoint's metadata (tensors are not read). */
+    public static TrainState readState(Path file) throws IOException {
+        try {
+            return TrainState.fromJson(Json.parseObject(metadata(file).get("state")));
+        } catch (RuntimeException e) {
+            throw new IOException("checkpoint " + file + " is damaged: " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, String> metadata(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) throw new IOException("checkpoint " + file + " does not exist");
+        Map<String, String> meta = Safetensors.read(file).metadata();
+        if (!FORMAT.equals(meta.get("format")))
+            throw new IOException(file + " is not a training checkpoint (metadata format is " + meta.get("format") + ", expected " + FORMAT + ")");
+        if (meta.get("config") == null || meta.get("state") == null) throw new IOException("checkpoint " + file + " is damaged: no config or state");
+        return meta;
+    }
+
     /** Reads a checkpoint; a file that is not one is an {@link IOException} naming it. */
     @SuppressWarnings("unchecked")
     public static Checkpoint read(Path file) throws IOException {
