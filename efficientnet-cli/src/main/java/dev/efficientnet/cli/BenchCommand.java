@@ -42,6 +42,9 @@ public final class BenchCommand extends CliCommand {
     @Option(names = "--train", description = "Time training steps instead of eval forward passes.")
     boolean train;
 
+    @Option(names = "--checkpoint-activations", description = "With --train: recompute each stage's activations in backward (as train --checkpoint-activations).")
+    boolean checkpointActivations;
+
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "2", description = "Untimed warm-up iterations (default: ${DEFAULT-VALUE}).")
     int warmup;
 
@@ -86,6 +89,7 @@ public final class BenchCommand extends CliCommand {
 
         long t0 = System.nanoTime();
         EfficientNet net = EfficientNet.create(spec, seed);
+        net.setActivationCheckpointing(checkpointActivations);
         double buildMs = (System.nanoTime() - t0) / 1e6;
         log.printf(Locale.ROOT, "model built in %s ms; %d warm-up + %d timed iterations%n", Format.ms(buildMs), warmup, iters);
         log.flush();

@@ -171,6 +171,11 @@ public final class InferCommand extends CliCommand {
             logits = l.toFloatArray();
             logitsShape = l.shape();
         }
+        long bad = 0;
+        for (float v : logits) if (!Float.isFinite(v)) bad++;
+        if (bad > 0)
+            throw new CliException(CliException.FAILURE, "the model produced " + bad + " NaN/Inf logits out of " + logits.length
+                    + "; --output not written (check --weights and --input)");
         Map<String, Tensor> out = new LinkedHashMap<>();
         out.put(Conformance.LOGITS, Tensor.of(logits, logitsShape));
         out.put(Conformance.FEATURES, Tensor.of(features, featuresShape));
@@ -285,7 +290,11 @@ public final class InferCommand extends CliCommand {
             throw CliException.usage(spec.name() + ": " + oneLine(e.getMessage()));
         }
         try {
-            return new Loaded(net, Weights.load(net, weights));
+            Loaded loaded = new Loaded(net, Weights.load(net, weights));
+            java.util.List<String> bad = dev.efficientnet.cli.safety.FiniteValues.problems(net.stateDict());
+            if (!bad.isEmpty())
+                throw CliException.usage("--weights " + weights + " holds invalid values: " + dev.efficientnet.cli.safety.FiniteValues.summary(bad));
+            return loaded;
         } catch (WeightLoadException e) {
             throw CliException.usage(describe(e, spec, weights));
         } catch (SafetensorsException e) {

@@ -120,6 +120,10 @@ public final class TrainCommand extends CliCommand {
             description = "Random shift of up to F x the image side across and down, black fill, no rescaling (default: ${DEFAULT-VALUE}).")
     double translate;
 
+    @Option(names = "--checkpoint-activations",
+            description = "Recompute each stage's activations in backward instead of keeping them: less memory, one more forward of the stages per step.")
+    boolean checkpointActivations;
+
     @Option(names = "--no-flip", description = "No random horizontal flips.")
     boolean noFlip;
 
@@ -255,6 +259,7 @@ public final class TrainCommand extends CliCommand {
         if (maxSteps != null && maxSteps < 0) throw CliException.usage("--max-steps must be >= 0, got " + maxSteps);
         if (maxSteps != null) trainer.stopAfterSteps(maxSteps);
         trainer.checkpointEvery(every);
+        trainer.model().setActivationCheckpointing(checkpointActivations);
         try (TrainingShutdown shutdown = TrainingShutdown.install(trainer, dir, err())) {
             TrainResult r = run(trainer);
             report(r, Map.of("arch", trainer.config().arch()));

@@ -98,7 +98,7 @@ class TrainCommandTest {
     void stopAndResume() {
         Path out = tmp.resolve("resume");
         CliTestSupport.Run r = CliTestSupport.run(args("train", "tf_efficientnetv2_b0", "--data", data.toString(), "--out", out.toString(),
-                "--max-steps", "3", "--progressive", "none"));
+                "--max-steps", "3", "--progressive", "none", "--checkpoint-activations"));
         assertEquals(0, r.code(), r.describe());
         assertTrue(r.out().contains("resume with"), r.out());
         CliTestSupport.Run r2 = CliTestSupport.run("train", "--resume", out.toString(), "--json");

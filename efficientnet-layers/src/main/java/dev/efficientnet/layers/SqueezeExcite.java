@@ -2,7 +2,7 @@ package dev.efficientnet.layers;
 
 import dev.efficientnet.core.ops.Activation;
 import dev.efficientnet.core.ops.Conv2dOptions;
-import dev.efficientnet.core.ops.Pooling;
+import dev.efficientnet.core.ops.SqueezeExcitation;
 import dev.efficientnet.core.tensor.Rng;
 import dev.efficientnet.core.tensor.Tensor;
 
@@ -10,6 +10,8 @@ import dev.efficientnet.core.tensor.Tensor;
  * Squeeze-and-excitation: global average pool → 1×1 conv ({@code reduce}, with bias) → activation
  * → 1×1 conv ({@code expand}, with bias) → sigmoid gate, multiplied into the input. The reduced
  * width comes from the block's <em>input</em> channels × ratio, as in every EfficientNet reference.
+ * In training the whole gate is one autograd node ({@link SqueezeExcitation}, two passes over the
+ * activation in backward instead of five).
  */
 public final class SqueezeExcite extends Module {
     private final int channels;
@@ -27,9 +29,8 @@ public final class SqueezeExcite extends Module {
     @Override
     public Tensor forward(Tensor x) {
         int n = x.dim(0);
-        Tensor pooled = Pooling.globalAvgPool(x).reshape(n, 1, 1, channels);
-        Tensor gate = Activation.SIGMOID.apply(expand.forward(activation.apply(reduce.forward(pooled))));
-        return x.mul(gate);
+        return SqueezeExcitation.apply(x, pooled ->
+                Activation.SIGMOID.apply(expand.forward(activation.apply(reduce.forward(pooled.reshape(n, 1, 1, channels))))));
     }
 
     public Conv2d reduce() {

@@ -1,5 +1,7 @@
 package dev.efficientnet.models;
 
+import dev.efficientnet.core.autograd.Checkpoint;
+import dev.efficientnet.core.autograd.GradMode;
 import dev.efficientnet.core.ops.Activation;
 import dev.efficientnet.core.ops.Padding;
 import dev.efficientnet.core.ops.ShapeOps;
@@ -40,6 +42,7 @@ public final class EfficientNet extends Module {
     private final Head head;
     private final List<Block> blocks = new ArrayList<>();
     private final Rng rng;
+    private boolean checkpointActivations;
 
     private EfficientNet(ModelSpec spec, long seed) {
         this.spec = spec;
@@ -155,7 +158,30 @@ public final class EfficientNet extends Module {
     }
 
     private Tensor body(Tensor nhwc) {
-        return stages.forward(stem.forward(nhwc));
+        if (!checkpointActivations || !isTraining() || !GradMode.isEnabled()) return stages.forward(stem.forward(nhwc));
+        Tensor y = stem.forward(nhwc);
+        for (int i = 0; i < stages.size(); i++) {
+            Module stage = stages.get(i);
+            // A frozen stage fed by frozen layers records nothing: nothing to recompute.
+            boolean trains = y.requiresGrad() || stage.parameters().stream().anyMatch(Tensor::requiresGrad);
+            y = trains ? Checkpoint.apply(y, stage::forward, rng) : stage.forward(y);
+        }
+        return y;
+    }
+
+    /**
+     * Turns activation checkpointing on or off (off by default): in training, each stage keeps only
+     * its input for backward and recomputes its activations there ({@link Checkpoint}): less memory
+     * for one more forward pass of the stages.
+     */
+    public EfficientNet setActivationCheckpointing(boolean on) {
+        this.checkpointActivations = on;
+        return this;
+    }
+
+    /** Whether training forwards checkpoint each stage ({@link #setActivationCheckpointing}). */
+    public boolean activationCheckpointing() {
+        return checkpointActivations;
     }
 
     private Tensor headMap(Tensor y) {

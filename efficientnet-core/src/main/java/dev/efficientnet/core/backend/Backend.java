@@ -79,6 +79,16 @@ public interface Backend {
         reduce(ReduceOp.SUM, t, axes, out);
     }
 
+    /**
+     * {@code out = x * scale + shift} with {@code scale} and {@code shift} both of the row shape
+     * {@code [N,1,...,1,C]} (or {@code [C]}) broadcast against {@code x} {@code [N,...,C]}: the
+     * squeeze-excitation input gradient in one pass. The default runs a multiply and an add.
+     */
+    default void multiplyAdd(Tensor x, Tensor scale, Tensor shift, Tensor out) {
+        binary(BinaryOp.MUL, x, scale, out);
+        binary(BinaryOp.ADD, out, shift, out);
+    }
+
     /** Sum of squares of all elements (for gradient clipping and norms), in double precision. */
     double sumOfSquares(Tensor x);
 

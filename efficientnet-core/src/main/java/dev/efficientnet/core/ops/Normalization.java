@@ -1,5 +1,6 @@
 package dev.efficientnet.core.ops;
 
+import dev.efficientnet.core.autograd.Checkpoint;
 import dev.efficientnet.core.autograd.Node;
 import dev.efficientnet.core.backend.Backend;
 import dev.efficientnet.core.tensor.Tensor;
@@ -57,7 +58,7 @@ public final class Normalization {
             mean = Tensor.empty(x.dtype(), c);
             var = Tensor.empty(x.dtype(), c);
             backend.batchNormStats(x, mean, var);
-            if (training && runningMean != null) {
+            if (training && runningMean != null && !Checkpoint.isRecomputing()) {
                 backend.axpby(1 - momentum, runningMean, momentum, mean, runningMean);
                 backend.axpby(1 - momentum, runningVar, momentum * m / (m - 1.0), var, runningVar);
             }
@@ -116,7 +117,7 @@ public final class Normalization {
             mean = Tensor.empty(x.dtype(), c);
             var = Tensor.empty(x.dtype(), c);
             backend.batchNormStats(x, mean, var);
-            if (training && runningMean != null) {
+            if (training && runningMean != null && !Checkpoint.isRecomputing()) {
                 backend.axpby(1 - momentum, runningMean, momentum, mean, runningMean);
                 backend.axpby(1 - momentum, runningVar, momentum * m / (m - 1.0), var, runningVar);
             }

@@ -22,6 +22,11 @@ import java.util.function.Supplier;
  * timm: V1 and V2-S head {@code round_filters(1280)}, V2-M/L/XL head fixed 1280, 10% rule
  * everywhere except V2-B0..B3 (round limit 0).
  *
+ * <p><b>timm's PyTorch-native B5&ndash;B7</b> ({@code timm_efficientnet_b5..b7}): timm's
+ * {@code efficientnet_b5..b7} share torchvision's structure and padding but keep BN eps 1e-5, so
+ * their weights need their own presets (timm's {@code efficientnet_b0..b4} equal torchvision's
+ * presets of the same name).
+ *
  * <p>At the preset multipliers both conventions have identical structure and parameter counts.
  * Every preset accepts width/depth overrides ({@link #get(String, double, double, int)}), which
  * replace the preset's own multipliers; the base table, head rule and rounding stay those of the
@@ -75,6 +80,9 @@ public final class Presets {
         PRESETS.put("tf_efficientnetv2_m", Presets::tfEfficientnetV2M);
         PRESETS.put("tf_efficientnetv2_l", Presets::tfEfficientnetV2L);
         PRESETS.put("tf_efficientnetv2_xl", Presets::tfEfficientnetV2Xl);
+        PRESETS.put("timm_efficientnet_b5", Presets::timmEfficientnetB5);
+        PRESETS.put("timm_efficientnet_b6", Presets::timmEfficientnetB6);
+        PRESETS.put("timm_efficientnet_b7", Presets::timmEfficientnetB7);
     }
 
     /** All preset names, PyTorch-native first, in a stable order. */
@@ -169,6 +177,27 @@ public final class Presets {
     /** torchvision EfficientNet-B7: w2.0 d3.1, 600 px, dropout 0.5, BN eps 1e-3 momentum 0.01. */
     public static ModelSpec efficientnetB7() {
         return torchvisionV1("efficientnet_b7", 2.0, 3.1, 600, 0.5, 0.949, true);
+    }
+
+    // ------------------------------------------------------------------ timm's PyTorch-native B5-B7
+
+    /**
+     * timm's PyTorch-native {@code efficientnet_b5} (weights {@code efficientnet_b5.sw_in12k_ft_in1k}):
+     * the structure of {@link #efficientnetB5()} but BN eps 1e-5 / momentum 0.1 (timm's default;
+     * torchvision's B5 uses 1e-3). Eval 448 px, crop 1.0, bicubic, as that checkpoint.
+     */
+    public static ModelSpec timmEfficientnetB5() {
+        return timmV1("timm_efficientnet_b5", 1.6, 2.2, 448, 0.4, 1.0);
+    }
+
+    /** timm's PyTorch-native {@code efficientnet_b6} (timm publishes no weights): BN eps 1e-5, 528 px. */
+    public static ModelSpec timmEfficientnetB6() {
+        return timmV1("timm_efficientnet_b6", 1.8, 2.6, 528, 0.5, 0.942);
+    }
+
+    /** timm's PyTorch-native {@code efficientnet_b7} (timm publishes no weights): BN eps 1e-5, 600 px. */
+    public static ModelSpec timmEfficientnetB7() {
+        return timmV1("timm_efficientnet_b7", 2.0, 3.1, 600, 0.5, 0.949);
     }
 
     // ------------------------------------------------------------------ PyTorch-native V2
@@ -282,6 +311,11 @@ public final class Presets {
         return new ModelSpec(name, TV_V1, w, d, 1000, 3, Padding.SYMMETRIC,
                 tfBn ? 1e-3 : 1e-5, tfBn ? 0.01 : 0.1, Activation.SILU, dropout, DROP_PATH, res, res,
                 Preprocessing.imagenet(crop, Interpolation.BICUBIC));
+    }
+
+    private static ModelSpec timmV1(String name, double w, double d, int res, double dropout, double crop) {
+        return new ModelSpec(name, TIMM_V1, w, d, 1000, 3, Padding.SYMMETRIC, 1e-5, 0.1, Activation.SILU, dropout,
+                DROP_PATH, res, res, Preprocessing.imagenet(crop, Interpolation.BICUBIC));
     }
 
     private static ModelSpec torchvisionV2(String name, int stem, List<StageSpec> table, int train, int eval,

@@ -78,6 +78,11 @@ public final class Weights {
             public String describe() {
                 return file.toString();
             }
+
+            @Override
+            public Map<String, String> metadata() {
+                return f.metadata();
+            }
         }, options);
     }
 
@@ -126,6 +131,10 @@ public final class Weights {
         float[] floats(String key) throws IOException;
 
         String describe();
+
+        default Map<String, String> metadata() {
+            return Map.of();
+        }
     }
 
     private static LoadResult load(EfficientNet model, Source src, LoadOptions options) throws IOException {
@@ -175,6 +184,9 @@ public final class Weights {
         }
         if (!mismatched.isEmpty() || (options.strict() && (!missing.isEmpty() || !unexpected.isEmpty())))
             throw new WeightLoadException(src.describe(), naming, missing, unexpected, mismatched);
+        // the structure fits: now make sure the weights' source computes like the model (padding, BN eps)
+        if (options.checkConventions())
+            WeightConventions.check(model.spec(), naming, src.metadata() == null ? Map.of() : src.metadata(), src.describe());
 
         // read and convert everything before writing, so a read error cannot leave a half-loaded model
         Map<String, Tensor> state = model.stateDict();
@@ -246,6 +258,9 @@ public final class Weights {
         meta.put("depth_mult", Double.toString(spec.depthMult()));
         meta.put("num_classes", Integer.toString(spec.numClasses()));
         meta.put("in_channels", Integer.toString(spec.inChannels()));
+        meta.put(WeightConventions.PADDING, spec.padding().name());
+        meta.put(WeightConventions.BN_EPS, Double.toString(spec.bnEps()));
+        meta.put(WeightConventions.ACTIVATION, spec.activation().name());
         return meta;
     }
 }

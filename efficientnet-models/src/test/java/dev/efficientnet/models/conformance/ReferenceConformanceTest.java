@@ -145,7 +145,7 @@ class ReferenceConformanceTest {
 
     /**
      * Padding and BN epsilon matter: torchvision weights in the TF-compatible preset (same shapes,
-     * TF SAME padding, eps 1e-3) load fine but do not reproduce torchvision, and the first
+     * TF SAME padding, eps 1e-3) are refused; loaded anyway, they do not reproduce torchvision, and the first
      * differing activation is the stem.
      */
     @org.junit.jupiter.api.Test
@@ -153,7 +153,12 @@ class ReferenceConformanceTest {
         ReferenceFixture f = fixture("tv_efficientnet_b0_w0.25_d0.5");
         EfficientNet tf = EfficientNet.create(dev.efficientnet.models.spec.Presets.get("tf_efficientnet_b0", f.widthMult(),
                 f.depthMult(), f.numClasses()));
-        dev.efficientnet.models.weights.Weights.load(tf, f.weightsFile());
+        // refused by default (torchvision-named weights need symmetric padding), loaded here on purpose
+        assertEquals("efficientnet_b0", org.junit.jupiter.api.Assertions.assertThrows(
+                dev.efficientnet.models.weights.IncompatibleWeightsException.class,
+                () -> dev.efficientnet.models.weights.Weights.load(tf, f.weightsFile())).suggestedPreset());
+        dev.efficientnet.models.weights.Weights.load(tf, f.weightsFile(),
+                dev.efficientnet.models.weights.LoadOptions.STRICT.ignoringConventions());
         Map<String, Tensor> io = f.readIo();
         ConformanceReport report = Conformance.compare(Conformance.evalOutputs(tf, io.get("input"), Naming.TORCHVISION), io,
                 f.tolerance());

@@ -23,6 +23,7 @@ class PresetCountsTest {
             "efficientnet_b5, 30389784", "tf_efficientnet_b5, 30389784",
             "efficientnet_b6, 43040704", "tf_efficientnet_b6, 43040704",
             "efficientnet_b7, 66347960", "tf_efficientnet_b7, 66347960",
+            "timm_efficientnet_b5, 30389784", "timm_efficientnet_b6, 43040704", "timm_efficientnet_b7, 66347960",
             "tf_efficientnetv2_b0, 7139704",
             "tf_efficientnetv2_b1, 8141052",
             "tf_efficientnetv2_b2, 10096086",
@@ -92,7 +93,7 @@ class PresetCountsTest {
     @Test
     void namesAndLookup() {
         List<String> names = Presets.names();
-        assertEquals(27, names.size());
+        assertEquals(30, names.size());
         assertEquals(List.of(
                 "efficientnet_b0", "efficientnet_b1", "efficientnet_b2", "efficientnet_b3", "efficientnet_b4",
                 "efficientnet_b5", "efficientnet_b6", "efficientnet_b7",
@@ -100,7 +101,8 @@ class PresetCountsTest {
                 "tf_efficientnet_b0", "tf_efficientnet_b1", "tf_efficientnet_b2", "tf_efficientnet_b3",
                 "tf_efficientnet_b4", "tf_efficientnet_b5", "tf_efficientnet_b6", "tf_efficientnet_b7",
                 "tf_efficientnetv2_b0", "tf_efficientnetv2_b1", "tf_efficientnetv2_b2", "tf_efficientnetv2_b3",
-                "tf_efficientnetv2_s", "tf_efficientnetv2_m", "tf_efficientnetv2_l", "tf_efficientnetv2_xl"), names);
+                "tf_efficientnetv2_s", "tf_efficientnetv2_m", "tf_efficientnetv2_l", "tf_efficientnetv2_xl",
+                "timm_efficientnet_b5", "timm_efficientnet_b6", "timm_efficientnet_b7"), names);
         for (String n : names) {
             assertEquals(n, Presets.get(n).name());
             assertTrue(Presets.contains(n));

@@ -209,6 +209,12 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void multiplyAdd(Tensor x, Tensor scale, Tensor shift, Tensor out) {
+        if (CpuBroadcast.multiplyAdd(x, scale, shift, out)) return;
+        Backend.super.multiplyAdd(x, scale, shift, out);
+    }
+
+    @Override
     public void multiplyReduce(Tensor x, Tensor y, int[] axes, Tensor out) {
         if (x.numel() > 0 && axes.length > 0 && CpuBroadcast.reduceProduct(ReduceOp.SUM, x, y, axes, out)) return;
         Backend.super.multiplyReduce(x, y, axes, out);

@@ -230,6 +230,87 @@ final class CpuBroadcast {
         }
     }
 
+    /**
+     * {@code out = full * scale + shift} with both vectors per leading index ({@code [A,1,...,1,C]})
+     * or one row for all; false (nothing done) for other shapes.
+     */
+    static boolean multiplyAdd(Tensor full, Tensor scale, Tensor shift, Tensor out) {
+        int[] fs = full.shape();
+        if (!Arrays.equals(fs, out.shape()) || !rowVector(scale.shape(), fs) || !rowVector(shift.shape(), fs)
+                || scale.numel() != shift.numel()) return false;
+        int c = fs[fs.length - 1];
+        int a0 = fs[0];
+        long total = full.numel();
+        if (total == 0) return true;
+        int m = (int) (total / c);
+        int rowsPerLead = m / a0;
+        boolean perLead = scale.numel() != c;
+        int rb = Math.max(1, CHUNK / c);
+        int grainRows = Math.max(1, Parallel.GRAIN / c);
+        if (CpuElementwise.isDouble(CpuBackend.st(full))) {
+            DoubleBuffer xb = CpuElementwise.db(CpuBackend.st(full));
+            double[] sv = readD(scale);
+            double[] tv = readD(shift);
+            DoubleBuffer ob = CpuElementwise.db(CpuBackend.st(out));
+            Parallel.range(m, grainRows, (lo, hi) -> {
+                Tiles t = TILES.get();
+                t.ensure(rb * c, true);
+                int tiledLead = -1;
+                for (int r = lo; r < hi; ) {
+                    int lead = perLead ? r / rowsPerLead : 0;
+                    int end = perLead ? Math.min(hi, (lead + 1) * rowsPerLead) : hi;
+                    int rows = Math.min(rb, end - r);
+                    if (lead != tiledLead) {
+                        for (int k = 0; k < rb; k++) {
+                            System.arraycopy(sv, lead * c, t.dt, k * c, c);
+                            System.arraycopy(tv, lead * c, t.db, k * c, c);
+                        }
+                        tiledLead = lead;
+                    }
+                    int len = rows * c;
+                    double[] a = t.da;
+                    double[] s = t.dt;
+                    double[] h = t.db;
+                    xb.get(r * c, a, 0, len);
+                    for (int i = 0; i < len; i++) a[i] = a[i] * s[i] + h[i];
+                    ob.put(r * c, a, 0, len);
+                    r += rows;
+                }
+            });
+        } else {
+            FloatBuffer xb = CpuElementwise.fb(CpuBackend.st(full));
+            float[] sv = readF(scale);
+            float[] tv = readF(shift);
+            FloatBuffer ob = CpuElementwise.fb(CpuBackend.st(out));
+            Parallel.range(m, grainRows, (lo, hi) -> {
+                Tiles t = TILES.get();
+                t.ensure(rb * c, false);
+                int tiledLead = -1;
+                for (int r = lo; r < hi; ) {
+                    int lead = perLead ? r / rowsPerLead : 0;
+                    int end = perLead ? Math.min(hi, (lead + 1) * rowsPerLead) : hi;
+                    int rows = Math.min(rb, end - r);
+                    if (lead != tiledLead) {
+                        for (int k = 0; k < rb; k++) {
+                            System.arraycopy(sv, lead * c, t.ft, k * c, c);
+                            System.arraycopy(tv, lead * c, t.fb, k * c, c);
+                        }
+                        tiledLead = lead;
+                    }
+                    int len = rows * c;
+                    float[] a = t.fa;
+                    float[] s = t.ft;
+                    float[] h = t.fb;
+                    xb.get(r * c, a, 0, len);
+                    for (int i = 0; i < len; i++) a[i] = a[i] * s[i] + h[i];
+                    ob.put(r * c, a, 0, len);
+                    r += rows;
+                }
+            });
+        }
+        return true;
+    }
+
     private static float[] readF(Tensor t) {
         float[] v = new float[(int) t.numel()];
         CpuElementwise.fb(CpuBackend.st(t)).get(0, v);
