@@ -58,9 +58,9 @@ public final class ResumeOptions {
                 "--randaug", "--mixup", "--width-mult", "--depth-mult", "--in-channels", "--drop-path", "--optimizer", "--lr",
                 "--weight-decay", "--lr-schedule", "--warmup", "--ema-decay", "--label-smoothing", "--randaug-ops",
                 "--crop-scale", "--translate", "--no-flip", "--random-erasing", "--init-weights", "--train-last-stages",
-                "--seed", "--out"))
+                "--seed", "--out", "--preset-file"))
             KINDS.put(k, Kind.DEFINING);
-        for (String k : List.of("--resume", "--max-steps", "--json", "--overwrite", "--help", "--version"))
+        for (String k : List.of("--resume", "--max-steps", "--json", "--overwrite", "--help", "--version", "--checkpoint-activations"))
             KINDS.put(k, Kind.NEUTRAL);
     }
 
