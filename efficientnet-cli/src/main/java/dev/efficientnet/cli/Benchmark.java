@@ -10,13 +10,16 @@ import dev.efficientnet.core.tensor.MemoryScope;
 import dev.efficientnet.core.tensor.Rng;
 import dev.efficientnet.core.tensor.Tensor;
 import dev.efficientnet.models.EfficientNet;
+import dev.efficientnet.models.infer.Precision;
 
 /**
  * The timing loop shared by {@code bench} and {@code compare}: {@code warmup} untimed then
  * {@code iters} timed iterations on one fixed random NCHW input, each iteration inside its own
  * {@link MemoryScope} (so memory stays flat) and timed including the scope's release.
  * <ul>
- *   <li>eval: {@code model.eval()}, forward under {@link GradMode#disabled()};</li>
+ *   <li>eval: {@code model.eval()}, forward under {@link GradMode#disabled()} (the model's compiled
+ *       inference plan, decision D25; with a {@link Precision} other than float32, that plan in
+ *       the chosen precision);</li>
  *   <li>train: {@code model.train(true)}, zero grads, forward, mean cross-entropy against fixed
  *       random targets, backward, one SGD step (lr 0.01, momentum 0.9). Momentum buffers are
  *       allocated before the loop; the persistent gradient buffers on the first step, so use
@@ -89,6 +92,16 @@ public final class Benchmark {
 
     /** Runs {@code config} on {@code model}; {@code listener} may be null. Leaves the model in the mode used. */
     public static Result run(EfficientNet model, Config config, Listener listener) {
+        return run(model, config, Precision.FP32, listener);
+    }
+
+    /**
+     * As {@link #run(EfficientNet, Config, Listener)}, eval passes computed in {@code precision}
+     * (the model's compiled inference plan; anything but float32 needs one and a CPU that has it).
+     */
+    public static Result run(EfficientNet model, Config config, Precision precision, Listener listener) {
+        if (precision != Precision.FP32 && config.mode() == Mode.TRAIN)
+            throw new IllegalArgumentException("precision " + precision + " is for eval passes; training runs in float32");
         int channels = model.spec().inChannels();
         int classes = model.spec().numClasses();
         if (config.mode() == Mode.TRAIN && classes < 1)
@@ -111,7 +124,7 @@ public final class Benchmark {
         for (int i = 0; i < config.warmup() + config.iters(); i++) {
             boolean warm = i < config.warmup();
             long t0 = System.nanoTime();
-            loss = config.mode() == Mode.TRAIN ? trainStep(model, optimizer, input, targets) : evalStep(model, input);
+            loss = config.mode() == Mode.TRAIN ? trainStep(model, optimizer, input, targets) : evalStep(model, input, precision);
             double ms = (System.nanoTime() - t0) / 1e6;
             int index = warm ? i : i - config.warmup();
             if (!warm) times[index] = ms;
@@ -120,7 +133,14 @@ public final class Benchmark {
         return new Result(times, loss);
     }
 
-    private static double evalStep(EfficientNet model, Tensor input) {
+    private static double evalStep(EfficientNet model, Tensor input, Precision precision) {
+        if (precision != Precision.FP32) {
+            float[] logits = model.inferencePlans().run(input, false, precision);
+            if (logits == null)
+                throw new IllegalStateException("precision " + precision + " needs a compiled inference plan, unavailable here ("
+                        + model.inferencePlans().unsupportedReason() + ")");
+            return Double.NaN;
+        }
         try (MemoryScope scope = MemoryScope.open(); GradMode noGrad = GradMode.disabled()) {
             Tensor logits = model.forward(input);
             if (logits.numel() == 0) throw new IllegalStateException("empty model output");

@@ -88,7 +88,8 @@ public final class EvalCommand extends CliCommand {
             net = EfficientNet.create(spec, 0);
             boolean useEma = !raw && c.ema() != null;
             net.loadStateDict(useEma ? c.ema() : c.model(), true);
-            size = resolution != null ? resolution : cfg.finalSize();
+            Object tunedAt = c.config().get("fixres_size"); // fixres.safetensors: tuned for this size
+            size = resolution != null ? resolution : tunedAt instanceof Number n ? n.intValue() : cfg.finalSize();
             which = useEma ? "ema" : "raw";
         } else {
             ModelSpec spec = Architectures.resolve(name, model);

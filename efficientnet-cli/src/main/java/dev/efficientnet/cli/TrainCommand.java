@@ -98,7 +98,8 @@ public final class TrainCommand extends CliCommand {
     @Option(names = "--weight-decay", paramLabel = "WD", description = "Weight decay, not applied to BN and biases (default: 1e-5, adamw 0.05).")
     Double weightDecay;
 
-    @Option(names = "--lr-schedule", paramLabel = "S", defaultValue = "cosine", description = "cosine, exponential or constant (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr-schedule", paramLabel = "S", defaultValue = "cosine",
+            description = "cosine, exponential, constant, step or multistep (with --lr-steps, --lr-gamma) (default: ${DEFAULT-VALUE}).")
     String lrSchedule;
 
     @Option(names = "--warmup", paramLabel = "E", defaultValue = "1", description = "Warmup epochs (default: ${DEFAULT-VALUE}).")
@@ -133,6 +134,34 @@ public final class TrainCommand extends CliCommand {
 
     @Option(names = "--eval-resolution", paramLabel = "R", defaultValue = "0", description = "Also evaluate at R at the end (FixRes).")
     int evalResolution;
+
+    @Option(names = "--fixres-steps", paramLabel = "N", defaultValue = "0",
+            description = "After training, FixRes: re-estimate the BN statistics at --eval-resolution over N training batches (writes fixres.safetensors).")
+    int fixresSteps;
+
+    @Option(names = "--fixres-classifier", description = "The FixRes step also trains the classifier (SGD, 1 %% of --lr).")
+    boolean fixresClassifier;
+
+    @Option(names = "--cutmix", paramLabel = "A", defaultValue = "0", description = "CutMix Beta alpha, 0 = off (default: ${DEFAULT-VALUE}).")
+    double cutmix;
+
+    @Option(names = "--mix-switch-prob", paramLabel = "P", defaultValue = "0.5",
+            description = "With mixup and CutMix both on: probability a batch gets CutMix (default: ${DEFAULT-VALUE}).")
+    double mixSwitchProb;
+
+    @Option(names = "--clip-grad", paramLabel = "N", defaultValue = "0", description = "Clip the global gradient norm to N, 0 = off (default: ${DEFAULT-VALUE}).")
+    double clipGrad;
+
+    @Option(names = "--ra-mstd", paramLabel = "S", defaultValue = "0",
+            description = "RandAugment magnitude spread: each op's level ~ N(magnitude, S^2); > 100 = uniform in [0, magnitude] (default: ${DEFAULT-VALUE}).")
+    double raMstd;
+
+    @Option(names = "--lr-steps", paramLabel = "E[,E...]", split = ",",
+            description = "--lr-schedule step: the interval in epochs; multistep: the milestone epochs.")
+    java.util.List<Double> lrSteps;
+
+    @Option(names = "--lr-gamma", paramLabel = "G", defaultValue = "0.1", description = "Factor of each step decay (default: ${DEFAULT-VALUE}).")
+    double lrGamma;
 
     @Option(names = "--init-weights", paramLabel = "FILE", description = "Start from these weights (checkpoint or safetensors); a different class count gets a new classifier.")
     Path initWeights;
@@ -310,6 +339,12 @@ public final class TrainCommand extends CliCommand {
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }
+        if (fixresSteps > 0 && evalResolution <= 0)
+            throw CliException.usage("--fixres-steps needs --eval-resolution R (the test size to tune at)");
+        if (fixresClassifier && fixresSteps <= 0) throw CliException.usage("--fixres-classifier needs --fixres-steps N");
+        if ((sched == LrScheduleKind.STEP || sched == LrScheduleKind.MULTISTEP) && (lrSteps == null || lrSteps.isEmpty()))
+            throw CliException.usage("--lr-schedule " + sched.id() + " needs --lr-steps "
+                    + (sched == LrScheduleKind.STEP ? "E (decay every E epochs)" : "E1,E2,... (milestone epochs)"));
         double baseLr = lr != null ? lr : opt == OptimizerKind.ADAMW ? 1e-3 : 0.016 * batch / 256;
         double wd = weightDecay != null ? weightDecay : opt == OptimizerKind.ADAMW ? 0.05 : 1e-5;
         try {
@@ -319,7 +354,10 @@ public final class TrainCommand extends CliCommand {
                     .emaDecay(emaDecay).labelSmoothing(labelSmoothing).randAugOps(randaugOps).cropScaleMin(cropScale).translate(translate)
                     .randomErasing(randomErasing)
                     .hflip(!noFlip).evalResolution(evalResolution).seed(seed).workers(workers).trainLastStages(trainLastStages)
-                    .initWeights(initWeights == null ? null : initWeights.toAbsolutePath().toString()).data(dataLocation).build();
+                    .initWeights(initWeights == null ? null : initWeights.toAbsolutePath().toString()).data(dataLocation)
+                    .cutmixAlpha(cutmix).mixSwitchProb(mixSwitchProb).gradClip(clipGrad).randAugMstd(raMstd)
+                    .lrSteps(lrSteps == null ? java.util.List.of() : lrSteps).lrGamma(lrGamma)
+                    .fixresSteps(fixresSteps).fixresClassifier(fixresClassifier).build();
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }
@@ -388,6 +426,10 @@ public final class TrainCommand extends CliCommand {
         }
         out.printf(Locale.ROOT, "test accuracy: %.2f%% (%s weights)%s%n", 100 * r.testAccuracy(), r.finalWeights(),
                 r.fixResSize() > 0 ? String.format(Locale.ROOT, "; %.2f%% at %dpx", 100 * r.fixResAccuracy(), r.fixResSize()) : "");
+        if (r.fixResTuned() != null)
+            out.printf(Locale.ROOT, "FixRes at %dpx (%d steps%s): %.2f%% (before tuning %.2f%%), weights in %s%n", r.fixResTuned().size(),
+                    r.fixResTuned().steps(), r.fixResTuned().classifier() ? ", BN and classifier" : ", BN statistics",
+                    100 * r.fixResTuned().accuracyAfter(), 100 * r.fixResTuned().accuracyBefore(), r.fixResTuned().checkpoint());
         out.printf(Locale.ROOT, "%d epochs in %.1f s (%.1f train images/s)%n", r.epochs(), r.wallSeconds(), r.imagesPerSecond());
         out.println("run folder: " + r.out() + " (metrics.csv, config.json, loss.png, accuracy.png, lr.png, image_size.png)");
         out.println("checkpoints: " + r.lastCheckpoint() + (r.bestCheckpoint() != null ? ", " + r.bestCheckpoint() : ""));

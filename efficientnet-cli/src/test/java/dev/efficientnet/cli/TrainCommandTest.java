@@ -118,6 +118,14 @@ class TrainCommandTest {
         CliTestSupport.Run translate = CliTestSupport.run(args("train", "tf_efficientnetv2_b0", "--data", data.toString(), "--translate", "0.5"));
         assertEquals(2, translate.code());
         assertTrue(translate.err().contains("translate fraction must be in [0, 0.5), got 0.5"), translate.err());
+        CliTestSupport.Run fixres = CliTestSupport.run(args("train", "tf_efficientnetv2_b0", "--data", data.toString(), "--fixres-steps", "5"));
+        assertEquals(2, fixres.code());
+        assertTrue(fixres.err().contains("--fixres-steps needs --eval-resolution"), fixres.err());
+        CliTestSupport.Run step = CliTestSupport.run(args("train", "tf_efficientnetv2_b0", "--data", data.toString(), "--lr-schedule", "step"));
+        assertEquals(2, step.code());
+        assertTrue(step.err().contains("needs --lr-steps"), step.err());
+        assertEquals(2, CliTestSupport.run(args("train", "tf_efficientnetv2_b0", "--data", data.toString(), "--cutmix", "-1")).code());
+        assertEquals(2, CliTestSupport.run(args("train", "tf_efficientnetv2_b0", "--data", data.toString(), "--lr-steps", "3")).code());
         CliTestSupport.Run missing = CliTestSupport.run("train", "tf_efficientnetv2_b0", "--data", tmp.resolve("absent").toString());
         assertEquals(2, missing.code(), "a missing data folder is an input error");
         assertTrue(missing.err().contains("absent"), missing.err());

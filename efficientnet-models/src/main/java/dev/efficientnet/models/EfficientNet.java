@@ -5,6 +5,8 @@ import dev.efficientnet.core.autograd.GradMode;
 import dev.efficientnet.core.ops.Activation;
 import dev.efficientnet.core.ops.Padding;
 import dev.efficientnet.core.ops.ShapeOps;
+import dev.efficientnet.core.tensor.DType;
+import dev.efficientnet.core.tensor.MemoryScope;
 import dev.efficientnet.core.tensor.Rng;
 import dev.efficientnet.core.tensor.Tensor;
 import dev.efficientnet.layers.Block;
@@ -16,6 +18,7 @@ import dev.efficientnet.layers.LayerSettings;
 import dev.efficientnet.layers.MBConv;
 import dev.efficientnet.layers.Module;
 import dev.efficientnet.layers.Sequential;
+import dev.efficientnet.models.infer.InferencePlans;
 import dev.efficientnet.models.spec.BlockSpec;
 import dev.efficientnet.models.spec.BlockType;
 import dev.efficientnet.models.spec.FeatureInfo;
@@ -42,6 +45,7 @@ public final class EfficientNet extends Module {
     private final Head head;
     private final List<Block> blocks = new ArrayList<>();
     private final Rng rng;
+    private volatile InferencePlans plans;
     private boolean checkpointActivations;
 
     private EfficientNet(ModelSpec spec, long seed) {
@@ -109,15 +113,50 @@ public final class EfficientNet extends Module {
         return spec;
     }
 
-    /** Logits {@code [N, classes]} for NCHW input {@code [N, inChannels, H, W]}. */
+    /**
+     * Logits {@code [N, classes]} for NCHW input {@code [N, inChannels, H, W]}.
+     *
+     * <p>In eval mode, for a float32 input that needs no gradient, with gradients disabled or outside
+     * any {@link MemoryScope}, this runs the model's compiled {@link #inferencePlans() inference plan}
+     * (decision D25): same values within float32 round-off, no autograd graph, no per-call native
+     * allocation. To back-propagate through a model in eval mode, call it with {@link GradMode}
+     * enabled inside a {@link MemoryScope}.
+     */
     @Override
     public Tensor forward(Tensor x) {
+        if (planned(x)) {
+            Tensor out = inferencePlans().forward(x, false);
+            if (out != null) return out;
+        }
         return forwardHead(forwardFeatures(x));
     }
 
-    /** Pooled pre-logits features {@code [N, headChannels]}. */
+    /** Pooled pre-logits features {@code [N, headChannels]} (planned like {@link #forward}). */
     public Tensor forwardFeatures(Tensor x) {
+        if (planned(x)) {
+            Tensor out = inferencePlans().forward(x, true);
+            if (out != null) return out;
+        }
         return head.pool(headMap(body(toNhwc(x))));
+    }
+
+    /** The cache of compiled inference plans of this model (created on first use). */
+    public InferencePlans inferencePlans() {
+        InferencePlans p = plans;
+        if (p == null) {
+            synchronized (this) {
+                p = plans;
+                if (p == null) plans = p = new InferencePlans(this);
+            }
+        }
+        return p;
+    }
+
+    private boolean planned(Tensor x) {
+        if (isTraining() || x.requiresGrad() || x.dtype() != DType.FLOAT32) return false;
+        if (GradMode.isEnabled() && MemoryScope.current() != null) return false;
+        checkInput(x);
+        return inferencePlans().usable();
     }
 
     /** Dropout and classifier on pooled features. */
@@ -189,6 +228,11 @@ public final class EfficientNet extends Module {
     }
 
     private Tensor toNhwc(Tensor x) {
+        checkInput(x);
+        return ShapeOps.nchwToNhwc(x);
+    }
+
+    private void checkInput(Tensor x) {
         int[] s = x.shape();
         if (s.length != 4)
             throw new IllegalArgumentException(spec.name() + ": input must be NCHW [N, " + spec.inChannels() + ", H, W], got shape " + Arrays.toString(s));
@@ -197,7 +241,6 @@ public final class EfficientNet extends Module {
                     + " (shape " + Arrays.toString(s) + ")");
         if (s[0] < 1) throw new IllegalArgumentException(spec.name() + ": batch size must be >= 1, got shape " + Arrays.toString(s));
         if (s[2] < 1 || s[3] < 1) throw new IllegalArgumentException(spec.name() + ": image height and width must be >= 1, got shape " + Arrays.toString(s));
-        return ShapeOps.nchwToNhwc(x);
     }
 
     /** The head (conv, bn, dropout, classifier). */

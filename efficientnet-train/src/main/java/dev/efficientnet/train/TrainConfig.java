@@ -47,13 +47,26 @@ import java.util.Objects;
  *                        frozen); N &gt; 0 trains the last N stages, the head and the classifier
  * @param initWeights     weights to start from (a checkpoint or a safetensors file), or null
  * @param data            data location recorded for {@code --resume}, or null
+ * @param cutmixAlpha     CutMix Beta parameter (0 = off); with the stage's mixup α also on, a batch
+ *                        gets CutMix with probability {@code mixSwitchProb}, else mixup
+ * @param mixSwitchProb   probability of CutMix rather than mixup when both are on (timm: 0.5)
+ * @param randAugMstd     RandAugment magnitude spread: each op's level is drawn from
+ *                        N(magnitude, mstd²), clipped to [0, 30] (0 = fixed; above 100 = uniform in [0, magnitude], timm's convention)
+ * @param lrSteps         {@link LrScheduleKind#STEP}: one value, the decay interval in epochs;
+ *                        {@link LrScheduleKind#MULTISTEP}: the milestone epochs; empty for the other schedules
+ * @param lrGamma         factor of each step decay
+ * @param fixresSteps     FixRes fine-tuning steps at {@code evalResolution} after training (0 = none),
+ *                        see {@link FixRes}
+ * @param fixresClassifier whether the FixRes step also trains the classifier (else only the BN statistics)
  */
 public record TrainConfig(String arch, Double widthMult, Double depthMult, int inChannels, int numClasses, Double dropPath,
                           int epochs, int batchSize, ProgressiveSchedule schedule,
                           OptimizerKind optimizer, double lr, double weightDecay, LrScheduleKind lrSchedule,
                           double warmupEpochs, double minLr, double emaDecay, double labelSmoothing, int randAugOps,
                           boolean hflip, double cropScaleMin, double translate, double randomErasing, int evalResolution, long seed, double gradClip, int workers,
-                          int trainLastStages, String initWeights, String data) {
+                          int trainLastStages, String initWeights, String data,
+                          double cutmixAlpha, double mixSwitchProb, double randAugMstd, List<Double> lrSteps, double lrGamma,
+                          int fixresSteps, boolean fixresClassifier) {
 
     /** Validates the values. */
     public TrainConfig {
@@ -84,6 +97,18 @@ public record TrainConfig(String arch, Double widthMult, Double depthMult, int i
         if (!(gradClip >= 0)) throw new IllegalArgumentException("gradient clip must be >= 0, got " + gradClip);
         if (workers < 1) throw new IllegalArgumentException("workers must be >= 1, got " + workers);
         if (trainLastStages < -1) throw new IllegalArgumentException("trainLastStages must be >= -1, got " + trainLastStages);
+        if (!(cutmixAlpha >= 0) || Double.isInfinite(cutmixAlpha)) throw new IllegalArgumentException("CutMix alpha must be >= 0, got " + cutmixAlpha);
+        if (!(mixSwitchProb >= 0 && mixSwitchProb <= 1))
+            throw new IllegalArgumentException("mixup/CutMix switch probability must be in [0, 1], got " + mixSwitchProb);
+        if (!(randAugMstd >= 0) || Double.isInfinite(randAugMstd))
+            throw new IllegalArgumentException("RandAugment magnitude std must be >= 0 and finite, got " + randAugMstd);
+        lrSteps = List.copyOf(Objects.requireNonNull(lrSteps, "lrSteps"));
+        lrSchedule.checkSteps(lrSteps, lrGamma);
+        if (fixresSteps < 0) throw new IllegalArgumentException("FixRes steps must be >= 0, got " + fixresSteps);
+        if (fixresSteps > 0 && evalResolution <= 0)
+            throw new IllegalArgumentException("FixRes fine-tuning needs a test size (eval resolution > 0)");
+        if (fixresClassifier && fixresSteps == 0)
+            throw new IllegalArgumentException("FixRes classifier fine-tuning needs FixRes steps > 0");
     }
 
     /** A builder with the defaults of {@link Builder}. */
@@ -100,6 +125,8 @@ public record TrainConfig(String arch, Double widthMult, Double depthMult, int i
         b.emaDecay = emaDecay; b.labelSmoothing = labelSmoothing; b.randAugOps = randAugOps; b.hflip = hflip; b.cropScaleMin = cropScaleMin;
         b.translate = translate; b.randomErasing = randomErasing; b.evalResolution = evalResolution; b.seed = seed; b.gradClip = gradClip;
         b.workers = workers; b.trainLastStages = trainLastStages; b.initWeights = initWeights; b.data = data;
+        b.cutmixAlpha = cutmixAlpha; b.mixSwitchProb = mixSwitchProb; b.randAugMstd = randAugMstd; b.lrSteps = lrSteps;
+        b.lrGamma = lrGamma; b.fixresSteps = fixresSteps; b.fixresClassifier = fixresClassifier;
         return b;
     }
 
@@ -165,6 +192,13 @@ public record TrainConfig(String arch, Double widthMult, Double depthMult, int i
         m.put("train_last_stages", trainLastStages);
         m.put("init_weights", initWeights);
         m.put("data", data);
+        m.put("cutmix_alpha", cutmixAlpha);
+        m.put("mix_switch_prob", mixSwitchProb);
+        m.put("randaug_mstd", randAugMstd);
+        m.put("lr_steps", new ArrayList<Object>(lrSteps));
+        m.put("lr_gamma", lrGamma);
+        m.put("fixres_steps", fixresSteps);
+        m.put("fixres_classifier", fixresClassifier);
         return m;
     }
 
@@ -208,6 +242,19 @@ public record TrainConfig(String arch, Double widthMult, Double depthMult, int i
         b.trainLastStages = integer(m, "train_last_stages");
         b.initWeights = (String) m.get("init_weights");
         b.data = (String) m.get("data");
+        // keys below are absent in configs written before they existed: the defaults reproduce those runs
+        Double v;
+        if ((v = optDouble(m, "cutmix_alpha")) != null) b.cutmixAlpha = v;
+        if ((v = optDouble(m, "mix_switch_prob")) != null) b.mixSwitchProb = v;
+        if ((v = optDouble(m, "randaug_mstd")) != null) b.randAugMstd = v;
+        if (m.get("lr_steps") != null) {
+            List<Double> steps = new ArrayList<>();
+            for (Object o : (List<Object>) m.get("lr_steps")) steps.add(((Number) o).doubleValue());
+            b.lrSteps = steps;
+        }
+        if ((v = optDouble(m, "lr_gamma")) != null) b.lrGamma = v;
+        if (m.get("fixres_steps") != null) b.fixresSteps = integer(m, "fixres_steps");
+        if (m.get("fixres_classifier") != null) b.fixresClassifier = (Boolean) m.get("fixres_classifier");
         return b.build();
     }
 
@@ -238,7 +285,8 @@ public record TrainConfig(String arch, Double widthMult, Double depthMult, int i
      * Mutable builder. Defaults: 3 input channels, 10 classes, 10 epochs, batch 64, no progressive
      * learning at the preset's train resolution with its dropout, RMSProp-TF, lr 0.01, weight decay
      * 1e-5, cosine schedule with 1 warmup epoch to 0, EMA 0.999, label smoothing 0.1, RandAugment 2 ops,
-     * horizontal flips on, crop scale 0.08..1, no translation, no random erasing, no FixRes, seed 0, no clipping, 2 workers.
+     * horizontal flips on, crop scale 0.08..1, no translation, no random erasing, no FixRes, seed 0, no clipping, 2 workers,
+     * no CutMix (switch probability 0.5), fixed RandAugment magnitude, step decay factor 0.1, no FixRes fine-tuning.
      */
     public static final class Builder {
         private final String arch;
@@ -270,6 +318,13 @@ public record TrainConfig(String arch, Double widthMult, Double depthMult, int i
         private int trainLastStages = -1;
         private String initWeights;
         private String data;
+        private double cutmixAlpha;
+        private double mixSwitchProb = 0.5;
+        private double randAugMstd;
+        private List<Double> lrSteps = List.of();
+        private double lrGamma = 0.1;
+        private int fixresSteps;
+        private boolean fixresClassifier;
 
         private Builder(String arch) {
             this.arch = arch;
@@ -331,6 +386,20 @@ public record TrainConfig(String arch, Double widthMult, Double depthMult, int i
         public Builder initWeights(String v) { initWeights = v; return this; }
         /** Data location (recorded for resume). */
         public Builder data(String v) { data = v; return this; }
+        /** CutMix Beta parameter (0 = off). */
+        public Builder cutmixAlpha(double v) { cutmixAlpha = v; return this; }
+        /** Probability of CutMix rather than mixup when both are on. */
+        public Builder mixSwitchProb(double v) { mixSwitchProb = v; return this; }
+        /** RandAugment magnitude std (0 = fixed, &gt; 100 = uniform). */
+        public Builder randAugMstd(double v) { randAugMstd = v; return this; }
+        /** Step-schedule interval (one value) or milestones (multistep), in epochs. */
+        public Builder lrSteps(List<Double> v) { lrSteps = v; return this; }
+        /** Step-decay factor. */
+        public Builder lrGamma(double v) { lrGamma = v; return this; }
+        /** FixRes fine-tuning steps at the eval resolution (0 = none). */
+        public Builder fixresSteps(int v) { fixresSteps = v; return this; }
+        /** Whether the FixRes step also trains the classifier. */
+        public Builder fixresClassifier(boolean v) { fixresClassifier = v; return this; }
 
         /** The config; without a schedule, one stage at the preset's train size and dropout. */
         public TrainConfig build() {
@@ -341,7 +410,8 @@ public record TrainConfig(String arch, Double widthMult, Double depthMult, int i
             }
             return new TrainConfig(arch, widthMult, depthMult, inChannels, numClasses, dropPath, epochs, batchSize, s,
                     optimizer, lr, weightDecay, lrSchedule, warmupEpochs, minLr, emaDecay, labelSmoothing, randAugOps, hflip,
-                    cropScaleMin, translate, randomErasing, evalResolution, seed, gradClip, workers, trainLastStages, initWeights, data);
+                    cropScaleMin, translate, randomErasing, evalResolution, seed, gradClip, workers, trainLastStages, initWeights, data,
+                    cutmixAlpha, mixSwitchProb, randAugMstd, lrSteps, lrGamma, fixresSteps, fixresClassifier);
         }
     }
 }

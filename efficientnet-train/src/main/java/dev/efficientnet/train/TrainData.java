@@ -1,6 +1,7 @@
 package dev.efficientnet.train;
 
 import dev.efficientnet.train.augment.Pipeline;
+import dev.efficientnet.train.augment.RandAugment;
 import dev.efficientnet.train.data.Batch;
 import dev.efficientnet.train.data.DataLoader;
 import dev.efficientnet.train.data.Dataset;
@@ -9,13 +10,14 @@ import dev.efficientnet.train.data.LoaderConfig;
 import dev.efficientnet.train.progressive.Stage;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The trainer's view of the data: channel conversion to the model's input, one loader per batch
  * size, and the per-stage pipelines. Training: random resized crop (scale {@code cropScaleMin..1}),
  * optional horizontal flip, RandAugment ({@code randAugOps} ops at the stage's magnitude), optional
- * random erasing, mixup at the stage's α, label smoothing; evaluation: resize. Normalization:
+ * random erasing (RandAugment levels spread by {@code randAugMstd}), mixup at the stage's α and/or CutMix, label smoothing; evaluation: resize. Normalization:
  * ImageNet mean/std for RGB input, mean 0.5 / std 0.5 for grayscale.
  */
 final class TrainData implements AutoCloseable {
@@ -63,8 +65,14 @@ final class TrainData implements AutoCloseable {
                 .withHorizontalFlip(cfg.hflip() ? 0.5 : 0)
                 .withRandomErasing(cfg.randomErasing())
                 .withMixup(stage.mixupAlpha())
+                .withCutmix(cfg.cutmixAlpha())
+                .withSwitchProb(cfg.mixSwitchProb())
                 .withLabelSmoothing(cfg.labelSmoothing());
-        if (cfg.randAugOps() > 0 && stage.randAugMagnitude() > 0) p = p.withRandAugment(cfg.randAugOps(), stage.randAugMagnitude());
+        if (cfg.randAugOps() > 0 && stage.randAugMagnitude() > 0) {
+            double mstd = cfg.randAugMstd() > 100 ? Double.POSITIVE_INFINITY : cfg.randAugMstd(); // timm: mstd > 100 = uniform
+            p = p.withRandAugment(new RandAugment(cfg.randAugOps(), stage.randAugMagnitude(), mstd, 0.5, 0.5f,
+                    List.of(RandAugment.Op.values())));
+        }
         return normalized(p);
     }
 
@@ -85,6 +93,48 @@ final class TrainData implements AutoCloseable {
         DataLoader loader = testLoaders.computeIfAbsent(batchSize,
                 b -> new DataLoader(test, LoaderConfig.eval(b).withThreads(cfg.workers())));
         return () -> loader.epoch(0, size, evalPipeline());
+    }
+
+    /**
+     * Shuffled training batches at {@code size} with the test-time preprocessing (resize) plus the
+     * run's flips, epoch after epoch, for the FixRes step; epoch indices continue after the run's.
+     */
+    BatchStream fixresBatches(int size, int batchSize) {
+        Pipeline p = normalized(Pipeline.eval(cfg.numClasses()).withHorizontalFlip(cfg.hflip() ? 0.5 : 0));
+        DataLoader loader = trainLoader(batchSize);
+        return new BatchStream(e -> loader.epoch(cfg.epochs() + e, size, p, 0));
+    }
+
+    /** Batches of consecutive epochs; closes the open epoch when closed. */
+    static final class BatchStream implements java.util.Iterator<Batch>, AutoCloseable {
+        private final java.util.function.IntFunction<DataLoader.BatchIterator> epochs;
+        private DataLoader.BatchIterator current;
+        private int epoch;
+
+        BatchStream(java.util.function.IntFunction<DataLoader.BatchIterator> epochs) {
+            this.epochs = epochs;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (current == null) current = epochs.apply(epoch++);
+            if (current.hasNext()) return true;
+            current.close();
+            current = epochs.apply(epoch++);
+            return current.hasNext();
+        }
+
+        @Override
+        public Batch next() {
+            if (!hasNext()) throw new java.util.NoSuchElementException();
+            return current.next();
+        }
+
+        @Override
+        public void close() {
+            if (current != null) current.close();
+            current = null;
+        }
     }
 
     @Override

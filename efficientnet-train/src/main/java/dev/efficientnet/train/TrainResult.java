@@ -28,11 +28,13 @@ import java.util.Map;
  * @param bestCheckpoint     the checkpoint with the best test accuracy
  * @param plots              the PNG plots
  * @param history            per-epoch metrics
+ * @param fixResTuned        the FixRes fine-tuning step's outcome, or null if it did not run
  */
 public record TrainResult(double testAccuracy, double testLoss, double rawTestAccuracy, double emaTestAccuracy,
                           double fixResAccuracy, int fixResSize, String finalWeights, int epochs, long steps,
                           double wallSeconds, double trainSeconds, double imagesPerSecond, boolean stopped, Path out,
-                          Path lastCheckpoint, Path bestCheckpoint, List<Path> plots, List<EpochMetrics> history) {
+                          Path lastCheckpoint, Path bestCheckpoint, List<Path> plots, List<EpochMetrics> history,
+                          FixRes.Result fixResTuned) {
 
     /** A JSON-ready summary (the CLI's {@code --json} object). */
     public Map<String, Object> toJson() {
@@ -45,6 +47,10 @@ public record TrainResult(double testAccuracy, double testLoss, double rawTestAc
         if (fixResSize > 0) {
             m.put("fixres_size", fixResSize);
             m.put("fixres_accuracy", r(fixResAccuracy));
+        }
+        if (fixResTuned != null) {
+            m.put("fixres_tuned_accuracy", r(fixResTuned.accuracyAfter()));
+            m.put("fixres", fixResTuned.toJson());
         }
         m.put("epochs", epochs);
         m.put("steps", steps);

@@ -61,6 +61,12 @@ public final class Trainer {
     public static final String CONFIG_FILE = "config.json";
     /** Name of the metrics file in the run folder. */
     public static final String METRICS_FILE = "metrics.csv";
+    /** Name of the checkpoint with the FixRes-tuned weights (see {@link FixRes}). */
+    public static final String FIXRES_CHECKPOINT = "fixres.safetensors";
+    /** Name of the FixRes report in the run folder. */
+    public static final String FIXRES_FILE = "fixres.json";
+    /** The FixRes classifier's learning rate as a fraction of the run's base rate. */
+    public static final double FIXRES_LR_FACTOR = 0.01;
 
     private final TrainConfig cfg;
     private final Dataset train;
@@ -106,7 +112,7 @@ public final class Trainer {
         FineTune.freeze(model, cfg.trainLastStages());
         model.train(true);
         this.optimizer = cfg.optimizer().create(ParamGroups.of(model.namedParameters()), cfg.lr(), cfg.weightDecay());
-        this.lrSchedule = cfg.lrSchedule().create(cfg.lr(), cfg.minLr(), cfg.warmupEpochs(), cfg.epochs());
+        this.lrSchedule = cfg.lrSchedule().create(cfg.lr(), cfg.minLr(), cfg.warmupEpochs(), cfg.epochs(), cfg.lrSteps(), cfg.lrGamma());
         this.ema = cfg.emaDecay() > 0 ? new Ema(model, cfg.emaDecay()) : null;
         this.modelRng = model.rng();
         if (resume == null) {
@@ -423,9 +429,43 @@ public final class Trainer {
             loss = ema != null ? l.emaTestLoss() : l.testLoss();
         }
         double acc = ema != null ? emaAcc : rawAcc;
+        FixRes.Result tuned = !stopped && cfg.fixresSteps() > 0 ? fixResStep(fixRes) : null;
         Path best = runDir.resolve(Checkpoints.BEST);
         return new TrainResult(acc, loss, rawAcc, emaAcc, fixRes, fixResSize, ema != null ? "ema" : "raw", state.epoch(),
                 state.globalStep(), wall, trainSeconds, trainSeconds > 0 ? trainImages / trainSeconds : Double.NaN, stopped,
-                runDir, runDir.resolve(Checkpoints.LAST), Files.exists(best) ? best : null, plots, List.copyOf(history));
+                runDir, runDir.resolve(Checkpoints.LAST), Files.exists(best) ? best : null, plots, List.copyOf(history), tuned);
+    }
+
+    /**
+     * The FixRes step on a copy of the final weights (EMA if on): BN statistics (and with
+     * {@code fixresClassifier} the classifier) tuned at {@code evalResolution} for {@code fixresSteps}
+     * batches of training images; writes {@code fixres.safetensors} and {@code fixres.json}. The
+     * run's own weights, EMA and checkpoints are not changed, so it can be repeated.
+     */
+    private FixRes.Result fixResStep(double before) throws IOException {
+        int size = cfg.evalResolution();
+        EfficientNet src = ema != null ? ema.model() : model;
+        EfficientNet net = EfficientNet.create(cfg.modelSpec(), cfg.seed());
+        net.loadStateDict(src.stateDict(), true);
+        double lr = cfg.fixresClassifier() ? cfg.lr() * FIXRES_LR_FACTOR : 0;
+        LOG.info("FixRes: tuning {} at {} px for {} steps", cfg.fixresClassifier() ? "BN statistics and the classifier" : "BN statistics",
+                size, cfg.fixresSteps());
+        long t0 = System.nanoTime();
+        int used;
+        try (TrainData.BatchStream batches = data.fixresBatches(size, cfg.batchSize())) {
+            used = FixRes.tune(net, batches, cfg.fixresSteps(), cfg.fixresClassifier(), lr, cfg.labelSmoothing());
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double[] after = evaluate(net, size, "test @" + size + " (FixRes-tuned)");
+        if (test != null && !Double.isFinite(before)) before = evaluate(src, size, "test @" + size + " (before FixRes)")[1];
+        model.train(true);
+        Map<String, Object> config = new java.util.LinkedHashMap<>(cfg.toJson());
+        config.put("fixres_size", size);
+        Path file = runDir.resolve(FIXRES_CHECKPOINT);
+        Checkpoints.write(file, new Checkpoint(config, state, net.stateDict(), null, optimizer.state()));
+        FixRes.Result r = new FixRes.Result(size, used, cfg.fixresClassifier(), lr, before, after[1], after[0], seconds, file);
+        AtomicFiles.writeString(runDir.resolve(FIXRES_FILE), Json.writePretty(r.toJson()) + "\n");
+        LOG.info("FixRes at {} px: accuracy {} -> {} ({} steps, {} s)", size, before, after[1], used, seconds);
+        return r;
     }
 }

@@ -58,7 +58,8 @@ public final class ResumeOptions {
                 "--randaug", "--mixup", "--width-mult", "--depth-mult", "--in-channels", "--drop-path", "--optimizer", "--lr",
                 "--weight-decay", "--lr-schedule", "--warmup", "--ema-decay", "--label-smoothing", "--randaug-ops",
                 "--crop-scale", "--translate", "--no-flip", "--random-erasing", "--init-weights", "--train-last-stages",
-                "--seed", "--out", "--preset-file"))
+                "--seed", "--out", "--preset-file", "--cutmix", "--mix-switch-prob", "--clip-grad", "--ra-mstd", "--lr-steps",
+                "--lr-gamma", "--fixres-steps", "--fixres-classifier"))
             KINDS.put(k, Kind.DEFINING);
         for (String k : List.of("--resume", "--max-steps", "--json", "--overwrite", "--help", "--version", "--checkpoint-activations"))
             KINDS.put(k, Kind.NEUTRAL);

@@ -16,4 +16,13 @@ public interface Storage {
 
     /** True once the buffer went back to the pool (its tensors are dead). */
     boolean isReleased();
+
+    /**
+     * A write counter: it changes whenever a backend op writes into this buffer (copies, element-wise
+     * results, optimizer updates, raw writes). Compiled inference plans compare it to notice changed
+     * weights (decision D25). Backends without one return 0.
+     */
+    default long version() {
+        return 0;
+    }
 }

@@ -10,6 +10,7 @@ import dev.efficientnet.models.image.ImagePreprocessing;
 import dev.efficientnet.models.image.ImageReadException;
 import dev.efficientnet.models.image.Images;
 import dev.efficientnet.models.image.RgbImage;
+import dev.efficientnet.models.infer.Precision;
 import dev.efficientnet.models.spec.Interpolation;
 import dev.efficientnet.models.spec.ModelSpec;
 import dev.efficientnet.models.spec.Preprocessing;
@@ -32,9 +33,11 @@ import java.util.List;
  * }</pre>
  *
  * <p>Every call validates its input before any native work (messages name the parameter), then
- * runs the forward pass under {@link GradMode#disabled()} in its own {@link MemoryScope} and copies
- * the results into Java arrays before the scope closes, so calls share nothing mutable and the
- * off-heap footprint stays flat. Results are bit-identical whether calls run on one thread or many.
+ * runs the model's compiled inference plan ({@link EfficientNet#inferencePlans()}, decision D25:
+ * one plan per input shape and concurrent caller, no per-call native allocation) and copies the
+ * results into Java arrays, so calls share nothing mutable and the off-heap footprint stays flat.
+ * Where no plan can be built it runs the eager model under {@link GradMode#disabled()} in its own
+ * {@link MemoryScope}. Results are bit-identical whether calls run on one thread or many.
  *
  * <p>The classifier puts the model in eval mode and relies on it staying there: training it (or
  * changing its weights) while the classifier is in use is not supported, and a call made after
@@ -48,8 +51,13 @@ public final class Classifier {
     private final int numClasses;
     private final int inChannels;
     private final String name;
+    private final Precision precision;
 
     private Classifier(EfficientNet model, ImagePreprocessing preprocessing, List<String> labels) {
+        this(model, preprocessing, labels, Precision.FP32);
+    }
+
+    private Classifier(EfficientNet model, ImagePreprocessing preprocessing, List<String> labels, Precision precision) {
         notNull(model, "model");
         notNull(preprocessing, "preprocessing");
         ModelSpec spec = model.spec();
@@ -69,7 +77,30 @@ public final class Classifier {
         this.numClasses = spec.numClasses();
         this.inChannels = spec.inChannels();
         this.name = spec.name();
+        this.precision = precision;
         model.eval();
+    }
+
+    /**
+     * This classifier computing in {@code precision} (decision D26): {@link Precision#BF16} runs
+     * bfloat16 kernels where the CPU has them (AVX512-BF16/AMX) and is refused elsewhere; logits
+     * then differ from float32 by ~1e-2 relative and the top-1 class can change on close calls.
+     *
+     * @throws IllegalArgumentException when this CPU cannot run {@code precision}
+     */
+    public Classifier withPrecision(Precision precision) {
+        notNull(precision, "precision");
+        precision.requireSupported();
+        if (precision != Precision.FP32 && !model.inferencePlans().usable())
+            throw new IllegalArgumentException("precision " + precision + " needs a compiled inference plan, which is "
+                    + "unavailable here (" + (model.inferencePlans().unsupportedReason() == null ? "oneDNN not loaded or plans disabled"
+                    : model.inferencePlans().unsupportedReason()) + ")");
+        return new Classifier(model, preprocessing, labels, precision);
+    }
+
+    /** The arithmetic of the forward pass ({@link Precision#FP32} unless {@link #withPrecision} chose another). */
+    public Precision precision() {
+        return precision;
     }
 
     /** A classifier with the model's eval preprocessing ({@link #evalPreprocessing}) and no labels. */
@@ -305,6 +336,9 @@ public final class Classifier {
     }
 
     private float[] forward(Tensor x, boolean featuresOnly) {
+        float[] planned = model.inferencePlans().run(x, featuresOnly, precision);
+        if (planned != null) return planned;
+        requireFloat32Fallback();
         Tensor features = model.forwardFeatures(x);
         return (featuresOnly ? features : model.forwardHead(features)).toFloatArray();
     }
@@ -320,6 +354,9 @@ public final class Classifier {
                     + inChannels + ", height=" + height + ", width=" + width + "] needs " + expected);
         checkFinite(data, new int[]{batch, inChannels, height, width});
         checkEvalMode();
+        float[] planned = model.inferencePlans().run(data, batch, height, width, featuresOnly, precision);
+        if (planned != null) return planned;
+        requireFloat32Fallback();
         try (GradMode g = GradMode.disabled(); MemoryScope scope = MemoryScope.open()) {
             return forward(Tensor.of(data, batch, inChannels, height, width), featuresOnly);
         }
@@ -330,6 +367,13 @@ public final class Classifier {
         try (GradMode g = GradMode.disabled(); MemoryScope scope = MemoryScope.open()) {
             return forward(preprocessing.apply(images), false);
         }
+    }
+
+    /** Never a silent precision change: without a plan only float32 can run. */
+    private void requireFloat32Fallback() {
+        if (precision != Precision.FP32)
+            throw new IllegalStateException("precision " + precision + " needs a compiled inference plan, which could not be "
+                    + "built for model " + name + " (" + model.inferencePlans().unsupportedReason() + ")");
     }
 
     private void checkEvalMode() {

@@ -203,6 +203,11 @@ public final class Pipeline {
         return mixupAlpha;
     }
 
+    /** Probability of CutMix rather than Mixup when both are on. */
+    public double switchProb() {
+        return switchProb;
+    }
+
     /** CutMix alpha (0 = off). */
     public double cutmixAlpha() {
         return cutmixAlpha;

@@ -85,6 +85,11 @@ public final class RandAugment implements Transform {
         this.ops = List.copyOf(ops);
     }
 
+    /** Per-op level noise (0: fixed level; infinity: uniform in [0, magnitude]). */
+    public double magnitudeStd() {
+        return magnitudeStd;
+    }
+
     /** Ops per image. */
     public int numOps() {
         return numOps;

@@ -100,6 +100,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void write(Storage storage, float[] src) {
         NdStorage s = (NdStorage) storage;
+        s.touch();
         if (src.length == 0) return;
         if (s.dtype == DType.FLOAT32) s.flat.data().asNioFloat().put(0, src);
         else {
@@ -112,6 +113,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void write(Storage storage, double[] src) {
         NdStorage s = (NdStorage) storage;
+        s.touch();
         if (src.length == 0) return;
         if (s.dtype == DType.FLOAT64) s.flat.data().asNioDouble().put(0, src);
         else {
@@ -152,11 +154,13 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void fill(Tensor out, double value) {
+        st(out).touch();
         if (out.numel() > 0) st(out).flat.assign(value);
     }
 
     @Override
     public void copy(Tensor src, Tensor dst) {
+        st(dst).touch();
         if (src.numel() > 0) st(dst).flat.assign(st(src).flat);
     }
 
@@ -169,22 +173,26 @@ public final class CpuBackend implements Backend {
             case DIV -> "divide";
         };
         if (out.numel() == 0) return;
+        st(out).touch();
         if (CpuBroadcast.binary(op, a, b, out)) return;
         Nd4jOps.exec(name, new INDArray[]{nd(a), nd(b)}, new INDArray[]{nd(out)});
     }
 
     @Override
     public void axpby(double alpha, Tensor x, double beta, Tensor y, Tensor out) {
+        st(out).touch();
         CpuElementwise.axpby(alpha, st(x), beta, st(y), st(out));
     }
 
     @Override
     public void affine(Tensor x, double scale, double shift, Tensor out) {
+        st(out).touch();
         CpuElementwise.affine(st(x), scale, shift, st(out));
     }
 
     @Override
     public void unary(UnaryOp op, Tensor x, Tensor out) {
+        st(out).touch();
         CpuElementwise.unary(op, st(x), st(out));
     }
 
@@ -230,12 +238,14 @@ public final class CpuBackend implements Backend {
     @Override
     public void rmsPropUpdate(Tensor p, Tensor g, Tensor squareAvg, Tensor momentumBuf, double lr, double alpha,
                               double momentum, double eps, double wd, boolean decoupled) {
+        st(p).touch();
         CpuOptim.rmsProp(p, g, squareAvg, momentumBuf, lr, alpha, momentum, eps, wd, decoupled);
     }
 
     @Override
     public void adamWUpdate(Tensor p, Tensor g, Tensor expAvg, Tensor expAvgSq, double lr, double beta1,
                             double beta2, double eps, double wd, double bc1, double bc2) {
+        st(p).touch();
         CpuOptim.adamW(p, g, expAvg, expAvgSq, lr, beta1, beta2, eps, wd, bc1, bc2);
     }
 

@@ -12,6 +12,7 @@ final class NdStorage implements Storage {
     final DType dtype;
     final boolean pooled;
     private volatile boolean released;
+    private volatile long version;
     private int[] viewShape;
     private INDArray view;
 
@@ -34,6 +35,16 @@ final class NdStorage implements Storage {
     @Override
     public boolean isReleased() {
         return released;
+    }
+
+    @Override
+    public long version() {
+        return version;
+    }
+
+    /** Records a write into this buffer (see {@link Storage#version()}). */
+    void touch() {
+        version++;
     }
 
     void markReleased() {
