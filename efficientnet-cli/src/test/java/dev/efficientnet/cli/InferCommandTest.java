@@ -9,7 +9,7 @@ import dev.efficientnet.models.weights.ConformanceReport;
 import dev.efficientnet.models.weights.Naming;
 import dev.efficientnet.models.weights.ReferenceFixture;
 import dev.efficientnet.models.weights.Weights;
-import org.junit.jupiter.api.Assumptions;
+import dev.efficientnet.testsupport.SharedFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -109,10 +109,9 @@ class InferCommandTest {
     /** The full-size fixture of the shared folder (eval only), when present. */
     @Test
     void reproducesTheFullSizeSharedFixture() throws IOException {
-        String shared = System.getProperty("shared.fixtures");
-        Assumptions.assumeTrue(shared != null && Files.isRegularFile(Path.of(shared, "timm_tf_efficientnet_b0.io.safetensors")),
-                "shared fixtures not available");
-        ReferenceFixture f = fixture(Path.of(shared), "timm_tf_efficientnet_b0");
+        Path shared = SharedFixtures.require("timm_tf_efficientnet_b0.json", "timm_tf_efficientnet_b0.safetensors",
+                "timm_tf_efficientnet_b0.io.safetensors");
+        ReferenceFixture f = fixture(shared, "timm_tf_efficientnet_b0");
         ConformanceReport r = inferAndCompare(f, false);
         System.out.println("infer timm_tf_efficientnet_b0: " + r.summary());
     }

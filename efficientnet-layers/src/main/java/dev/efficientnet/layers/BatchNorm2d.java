@@ -20,6 +20,11 @@ public final class BatchNorm2d extends Module {
     private double eps;
     private double momentum;
 
+    /**
+     * Batch norm over {@code channels} channels, starting at weight 1, bias 0, running mean 0 and running
+     * variance 1. {@code eps} is added to the variance; {@code momentum} is the weight of each batch's
+     * statistics in the running ones (PyTorch convention).
+     */
     public BatchNorm2d(int channels, double eps, double momentum) {
         if (channels < 1) throw new IllegalArgumentException("BatchNorm2d channels must be >= 1, got " + channels);
         this.channels = channels;
@@ -58,14 +63,17 @@ public final class BatchNorm2d extends Module {
         return forward(conv.forward(x), activation);
     }
 
+    /** The number of channels. */
     public int channels() {
         return channels;
     }
 
+    /** The epsilon added to the variance. */
     public double eps() {
         return eps;
     }
 
+    /** The weight of each batch's statistics in the running ones (PyTorch convention). */
     public double momentum() {
         return momentum;
     }

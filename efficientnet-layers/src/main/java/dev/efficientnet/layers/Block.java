@@ -11,6 +11,10 @@ public abstract class Block extends Module {
     private final boolean residual;
     private final DropPath dropPath;
 
+    /**
+     * A block from {@code in} to {@code out} channels; residual, with drop path at {@code dropPathRate} drawn
+     * from {@code rng}, when {@code stride == 1} and {@code in == out} (otherwise the rate is ignored).
+     */
     protected Block(int in, int out, int stride, double dropPathRate, Rng rng) {
         this.residual = stride == 1 && in == out;
         this.dropPath = new DropPath(residual ? dropPathRate : 0, rng);

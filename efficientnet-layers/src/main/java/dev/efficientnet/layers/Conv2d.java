@@ -57,26 +57,32 @@ public final class Conv2d extends Module {
         return isDepthwise() ? Convolution.depthwiseConv2d(x, weight, bias, options) : Convolution.conv2d(x, weight, bias, options);
     }
 
+    /** The weight, {@code [kH, kW, inC/groups, outC]}. */
     public Tensor weight() {
         return weight;
     }
 
+    /** The bias {@code [outC]}, or null when the convolution has none. */
     public Tensor bias() {
         return bias;
     }
 
+    /** Input channels. */
     public int inChannels() {
         return inChannels;
     }
 
+    /** Output channels. */
     public int outChannels() {
         return outChannels;
     }
 
+    /** The (square) kernel size. */
     public int kernel() {
         return kernel;
     }
 
+    /** Stride, dilation, groups and padding. */
     public Conv2dOptions options() {
         return options;
     }

@@ -25,14 +25,17 @@ public final class ConvBnAct extends Module {
         return bn.forwardAfter(conv, x, activation);
     }
 
+    /** The convolution. */
     public Conv2d conv() {
         return conv;
     }
 
+    /** The batch norm after the convolution. */
     public BatchNorm2d bn() {
         return bn;
     }
 
+    /** The activation after the batch norm. */
     public Activation activation() {
         return activation;
     }

@@ -9,6 +9,7 @@ public final class DropPath extends Module {
     private double rate;
     private final Rng rng;
 
+    /** Drop path with drop probability {@code rate} (0 ≤ rate &lt; 1), its masks drawn from {@code rng}. */
     public DropPath(double rate, Rng rng) {
         setRate(rate);
         this.rng = rng;
@@ -24,6 +25,7 @@ public final class DropPath extends Module {
         return rate == 0 || !training ? x : Regularization.dropPath(x, rate, true, rng);
     }
 
+    /** The current drop probability. */
     public double rate() {
         return rate;
     }

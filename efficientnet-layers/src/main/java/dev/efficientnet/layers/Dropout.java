@@ -9,6 +9,7 @@ public final class Dropout extends Module {
     private double rate;
     private final Rng rng;
 
+    /** Dropout with drop probability {@code rate} (0 ≤ rate &lt; 1), its masks drawn from {@code rng}. */
     public Dropout(double rate, Rng rng) {
         setRate(rate);
         this.rng = rng;
@@ -24,6 +25,7 @@ public final class Dropout extends Module {
         return rate == 0 || !training ? x : Regularization.dropout(x, rate, true, rng);
     }
 
+    /** The current drop probability. */
     public double rate() {
         return rate;
     }

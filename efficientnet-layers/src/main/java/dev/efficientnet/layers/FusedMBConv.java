@@ -16,6 +16,12 @@ public final class FusedMBConv extends Block {
     private final ConvBnAct project;
     private final ConvBnAct single;
 
+    /**
+     * A Fused-MBConv block from {@code in} to {@code out} channels with {@code mid} expanded channels (equal
+     * to {@code in} for the single-conv form), a {@code kernel}×{@code kernel} conv carrying {@code stride},
+     * an SE of {@code seChannels} reduced channels (0: none), drop path at {@code dropPathRate} when
+     * residual, the model-wide settings {@code s} and initialisation randomness {@code rng}.
+     */
     public FusedMBConv(int in, int mid, int out, int kernel, int stride, int seChannels, double dropPathRate,
                        LayerSettings s, Rng rng) {
         super(in, out, stride, dropPathRate, rng);

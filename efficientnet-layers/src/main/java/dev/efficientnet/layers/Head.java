@@ -17,6 +17,11 @@ public final class Head extends Module {
     private final Dropout dropout;
     private Linear classifier;
 
+    /**
+     * A head from {@code in} channels to {@code features} head channels and {@code numClasses} logits (0: no
+     * classifier), with dropout {@code dropoutRate} before the classifier, the model-wide settings {@code s}
+     * and initialisation randomness {@code rng}.
+     */
     public Head(int in, int features, int numClasses, double dropoutRate, LayerSettings s, Rng rng) {
         this.conv = registerModule("conv", new Conv2d(in, features, 1, s.conv(1, 1), false, rng));
         this.bn = registerModule("bn", new BatchNorm2d(features, s.bnEps(), s.bnMomentum()));

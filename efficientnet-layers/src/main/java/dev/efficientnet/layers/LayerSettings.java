@@ -10,6 +10,7 @@ import dev.efficientnet.core.ops.Padding;
  */
 public record LayerSettings(Padding padding, double bnEps, double bnMomentum, Activation activation) {
 
+    /** Checks the settings: padding and activation are required, epsilon and momentum in range. */
     public LayerSettings {
         if (padding == null || activation == null) throw new IllegalArgumentException("padding and activation are required");
         if (!(bnEps >= 0)) throw new IllegalArgumentException("bnEps must be >= 0, got " + bnEps);

@@ -11,6 +11,10 @@ public final class Linear extends Module {
     private final Tensor weight;
     private final Tensor bias;
 
+    /**
+     * A layer from {@code inFeatures} to {@code outFeatures}, weight initialised from {@code rng} as the
+     * EfficientNet references do, bias zero.
+     */
     public Linear(int inFeatures, int outFeatures, Rng rng) {
         if (inFeatures < 1 || outFeatures < 1)
             throw new IllegalArgumentException("Linear needs positive sizes, got in=" + inFeatures + " out=" + outFeatures);
@@ -25,18 +29,22 @@ public final class Linear extends Module {
         return dev.efficientnet.core.ops.Linear.linear(x, weight, bias);
     }
 
+    /** Input features. */
     public int inFeatures() {
         return inFeatures;
     }
 
+    /** Output features. */
     public int outFeatures() {
         return outFeatures;
     }
 
+    /** The weight, {@code [out, in]}. */
     public Tensor weight() {
         return weight;
     }
 
+    /** The bias, {@code [out]}. */
     public Tensor bias() {
         return bias;
     }

@@ -20,14 +20,17 @@ public final class Sequential extends Module {
         return this;
     }
 
+    /** The children in order (a copy). */
     public List<Module> modules() {
         return List.copyOf(modules);
     }
 
+    /** The number of children. */
     public int size() {
         return modules.size();
     }
 
+    /** The child at index {@code i}. */
     public Module get(int i) {
         return modules.get(i);
     }

@@ -19,6 +19,10 @@ public final class SqueezeExcite extends Module {
     private final Conv2d expand;
     private final Activation activation;
 
+    /**
+     * Squeeze-excite on {@code channels} channels through {@code reducedChannels} (the {@code reduce} conv's
+     * output), with {@code activation} between the two convs and initialisation randomness {@code rng}.
+     */
     public SqueezeExcite(int channels, int reducedChannels, Activation activation, Rng rng) {
         this.channels = channels;
         this.reduce = registerModule("reduce", new Conv2d(channels, reducedChannels, 1, Conv2dOptions.valid(1), true, rng));
@@ -33,10 +37,12 @@ public final class SqueezeExcite extends Module {
                 Activation.SIGMOID.apply(expand.forward(activation.apply(reduce.forward(pooled.reshape(n, 1, 1, channels))))));
     }
 
+    /** The 1×1 conv from the block's channels to the reduced width. */
     public Conv2d reduce() {
         return reduce;
     }
 
+    /** The 1×1 conv from the reduced width back to the block's channels. */
     public Conv2d expand() {
         return expand;
     }

@@ -4,10 +4,14 @@ import java.util.List;
 
 /** A state dict that does not fit a module: lists every missing, unexpected and mis-shaped key. */
 public final class StateDictException extends IllegalArgumentException {
+    /** Keys the model has and the state lacks. */
     private final List<String> missing;
+    /** Keys the state has and the model lacks. */
     private final List<String> unexpected;
+    /** One "key: checkpoint [..] vs model [..]" entry per shape mismatch. */
     private final List<String> mismatched;
 
+    /** An exception listing the missing, unexpected and mis-shaped keys (the lists are copied). */
     public StateDictException(List<String> missing, List<String> unexpected, List<String> mismatched) {
         super(message(missing, unexpected, mismatched));
         this.missing = List.copyOf(missing);

@@ -11,6 +11,7 @@ public abstract class Node {
     private Tensor[] inputs;
     private Tensor output;
 
+    /** A node whose output depends on {@code inputs} (the tensors backward sends gradients to). */
     protected Node(Tensor... inputs) {
         this.inputs = inputs;
     }

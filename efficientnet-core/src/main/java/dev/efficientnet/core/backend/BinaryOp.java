@@ -2,5 +2,12 @@ package dev.efficientnet.core.backend;
 
 /** Element-wise binary kernels with NumPy broadcasting. */
 public enum BinaryOp {
-    ADD, SUB, MUL, DIV
+    /** {@code a + b}. */
+    ADD,
+    /** {@code a - b}. */
+    SUB,
+    /** {@code a * b}. */
+    MUL,
+    /** {@code a / b}. */
+    DIV
 }

@@ -8,6 +8,7 @@ public record ConvGeometry(int kernelH, int kernelW, int strideH, int strideW,
                            int padTop, int padBottom, int padLeft, int padRight,
                            int dilationH, int dilationW) {
 
+    /** Checks the geometry: kernel, stride and dilation at least 1, padding at least 0. */
     public ConvGeometry {
         if (kernelH < 1 || kernelW < 1) throw new IllegalArgumentException("kernel must be >= 1, got " + kernelH + "x" + kernelW);
         if (strideH < 1 || strideW < 1) throw new IllegalArgumentException("stride must be >= 1, got " + strideH + "x" + strideW);

@@ -2,5 +2,8 @@ package dev.efficientnet.core.backend;
 
 /** Reductions over a set of axes. */
 public enum ReduceOp {
-    SUM, MEAN
+    /** The sum over the axes. */
+    SUM,
+    /** The mean over the axes. */
+    MEAN
 }

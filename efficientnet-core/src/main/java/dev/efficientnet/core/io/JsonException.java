@@ -6,8 +6,11 @@ package dev.efficientnet.core.io;
  * (1-based).
  */
 public final class JsonException extends IllegalArgumentException {
+    /** Character offset of the error (0-based). */
     private final int offset;
+    /** Line of the error (1-based). */
     private final int line;
+    /** Column of the error (1-based). */
     private final int column;
 
     JsonException(String problem, int offset, int line, int column) {

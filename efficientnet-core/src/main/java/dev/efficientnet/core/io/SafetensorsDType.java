@@ -6,22 +6,35 @@ package dev.efficientnet.core.io;
  * rounds, and fails on overflow), integers and booleans only when every value converts exactly.
  */
 public enum SafetensorsDType {
+    /** 64-bit float. */
     F64(8, true),
+    /** 32-bit float. */
     F32(4, true),
+    /** 16-bit IEEE half float. */
     F16(2, true),
+    /** bfloat16: float32's exponent, 7 mantissa bits. */
     BF16(2, true),
     /** 8-bit float, 4 exponent and 3 mantissa bits, no infinities (PyTorch {@code float8_e4m3fn}). */
     F8_E4M3(1, true),
     /** 8-bit float, 5 exponent and 2 mantissa bits (PyTorch {@code float8_e5m2}). */
     F8_E5M2(1, true),
+    /** Signed 64-bit integer. */
     I64(8, false),
+    /** Signed 32-bit integer. */
     I32(4, false),
+    /** Signed 16-bit integer. */
     I16(2, false),
+    /** Signed 8-bit integer. */
     I8(1, false),
+    /** Unsigned 64-bit integer. */
     U64(8, false),
+    /** Unsigned 32-bit integer. */
     U32(4, false),
+    /** Unsigned 16-bit integer. */
     U16(2, false),
+    /** Unsigned 8-bit integer. */
     U8(1, false),
+    /** Boolean, one byte (0 or 1). */
     BOOL(1, false);
 
     private final int bytes;

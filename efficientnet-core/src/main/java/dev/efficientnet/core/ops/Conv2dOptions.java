@@ -15,6 +15,7 @@ import dev.efficientnet.core.backend.ConvGeometry;
  */
 public record Conv2dOptions(int strideH, int strideW, int dilationH, int dilationW, int groups, Padding padding) {
 
+    /** Checks the options: strides, dilations and groups at least 1, padding required. */
     public Conv2dOptions {
         if (strideH < 1 || strideW < 1)
             throw new IllegalArgumentException("stride must be >= 1, got " + strideH + "x" + strideW);

@@ -32,6 +32,7 @@ public record Padding(Mode mode, int top, int bottom, int left, int right) {
     private static final Padding SYMMETRIC = new Padding(Mode.SYMMETRIC, 0, 0, 0, 0);
     private static final Padding VALID = new Padding(Mode.VALID, 0, 0, 0, 0);
 
+    /** Checks the padding: a mode, and no negative amount. */
     public Padding {
         if (mode == null) throw new IllegalArgumentException("padding mode must not be null");
         if (top < 0 || bottom < 0 || left < 0 || right < 0)

@@ -166,6 +166,7 @@ public final class LrSchedules {
             }
         }
 
+        /** The epochs at which the rate is multiplied by gamma (a copy). */
         @Override
         public double[] milestones() {
             return milestones.clone();

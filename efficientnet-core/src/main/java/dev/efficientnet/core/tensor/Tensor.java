@@ -267,30 +267,55 @@ public final class Tensor {
 
     // ---- shortcuts to ops ----------------------------------------------------------------------
 
+    /** Element-wise {@code this + o} with broadcasting. */
     public Tensor add(Tensor o) { return Arithmetic.add(this, o); }
+    /** Element-wise {@code this - o} with broadcasting. */
     public Tensor sub(Tensor o) { return Arithmetic.sub(this, o); }
+    /** Element-wise {@code this * o} with broadcasting. */
     public Tensor mul(Tensor o) { return Arithmetic.mul(this, o); }
+    /** Element-wise {@code this / o} with broadcasting. */
     public Tensor div(Tensor o) { return Arithmetic.div(this, o); }
+    /** {@code this + s}. */
     public Tensor add(double s) { return Arithmetic.affine(this, 1, s); }
+    /** {@code this * s}. */
     public Tensor mul(double s) { return Arithmetic.affine(this, s, 0); }
+    /** {@code -this}. */
     public Tensor neg() { return Arithmetic.affine(this, -1, 0); }
+    /** Same data, new shape (one dimension may be -1); shares storage. */
     public Tensor reshape(int... newShape) { return ShapeOps.reshape(this, newShape); }
+    /** The dimensions reordered by {@code perm} (materialized). */
     public Tensor permute(int... perm) { return ShapeOps.permute(this, perm); }
+    /** The sum of all elements, a scalar. */
     public Tensor sum() { return Reductions.sum(this); }
+    /** The mean of all elements, a scalar. */
     public Tensor mean() { return Reductions.mean(this); }
+    /** The sum over {@code axes}, keeping them as size-1 dimensions when {@code keepDims}. */
     public Tensor sum(int[] axes, boolean keepDims) { return Reductions.sum(this, axes, keepDims); }
+    /** The mean over {@code axes}, keeping them as size-1 dimensions when {@code keepDims}. */
     public Tensor mean(int[] axes, boolean keepDims) { return Reductions.mean(this, axes, keepDims); }
+    /** {@code x * sigmoid(x)} (swish). */
     public Tensor silu() { return dev.efficientnet.core.ops.Activations.silu(this); }
+    /** {@code 1 / (1 + exp(-x))}. */
     public Tensor sigmoid() { return dev.efficientnet.core.ops.Activations.sigmoid(this); }
+    /** {@code max(x, 0)}. */
     public Tensor relu() { return dev.efficientnet.core.ops.Activations.relu(this); }
+    /** Hyperbolic tangent. */
     public Tensor tanh() { return dev.efficientnet.core.ops.Activations.tanh(this); }
+    /** {@code exp(x)}. */
     public Tensor exp() { return dev.efficientnet.core.ops.Activations.exp(this); }
+    /** Natural logarithm (NaN below 0, -inf at 0). */
     public Tensor log() { return dev.efficientnet.core.ops.Activations.log(this); }
+    /** Square root (NaN below 0). */
     public Tensor sqrt() { return dev.efficientnet.core.ops.Activations.sqrt(this); }
+    /** {@code x * x}. */
     public Tensor square() { return dev.efficientnet.core.ops.Activations.square(this); }
+    /** {@code |x|}. */
     public Tensor abs() { return dev.efficientnet.core.ops.Activations.abs(this); }
+    /** Matrix product {@code [m,k]·[k,n] -> [m,n]}, or batched {@code [B,m,k]·[B,k,n] -> [B,m,n]}. */
     public Tensor matmul(Tensor o) { return dev.efficientnet.core.ops.Linear.matmul(this, o); }
+    /** Softmax over the last axis. */
     public Tensor softmax() { return dev.efficientnet.core.ops.Losses.softmax(this); }
+    /** Log-softmax over the last axis (finite for any finite input). */
     public Tensor logSoftmax() { return dev.efficientnet.core.ops.Losses.logSoftmax(this); }
 
     @Override

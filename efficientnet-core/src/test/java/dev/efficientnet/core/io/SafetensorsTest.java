@@ -4,6 +4,7 @@ import dev.efficientnet.core.tensor.DType;
 import dev.efficientnet.core.tensor.MemoryScope;
 import dev.efficientnet.core.tensor.Rng;
 import dev.efficientnet.core.tensor.Tensor;
+import dev.efficientnet.testsupport.SharedFixtures;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -301,11 +302,8 @@ class SafetensorsTest {
 
     // ---- the shared fixtures ---------------------------------------------------------------------
 
-    static Path fixtures() {
-        String prop = System.getProperty("shared.fixtures");
-        Assumptions.assumeTrue(prop != null && Files.isDirectory(Path.of(prop)),
-                "shared fixtures not found (system property shared.fixtures=" + prop + "); skipping");
-        return Path.of(prop);
+    static Path fixtures(String... files) {
+        return SharedFixtures.require(files);
     }
 
     @Test
@@ -348,8 +346,8 @@ class SafetensorsTest {
 
     @Test
     void fullSizeB0FixtureHasKnownShapesAndValues() throws IOException {
-        Path p = fixtures().resolve("timm_tf_efficientnet_b0.safetensors");
-        Assumptions.assumeTrue(Files.exists(p), p + " missing");
+        Path p = fixtures("timm_tf_efficientnet_b0.safetensors", "timm_tf_efficientnet_b0.io.safetensors")
+                .resolve("timm_tf_efficientnet_b0.safetensors");
         Tensor.zeros(1); // backend start-up is not part of the timing
         long t0 = System.nanoTime();
         SafetensorsFile f = Safetensors.read(p);
@@ -378,7 +376,6 @@ class SafetensorsTest {
         assertEquals(4.140588350215694, biasSum, 1e-9);
 
         Path io = fixtures().resolve("timm_tf_efficientnet_b0.io.safetensors");
-        Assumptions.assumeTrue(Files.exists(io), io + " missing");
         SafetensorsFile g = Safetensors.read(io);
         assertEquals(22, g.size());
         assertArrayEquals(new int[]{1, 3, 224, 224}, g.shape("input"));

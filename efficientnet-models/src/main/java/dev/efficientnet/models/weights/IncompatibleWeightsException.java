@@ -6,6 +6,7 @@ package dev.efficientnet.models.weights;
  * written; {@link #suggestedPreset()} names the preset the weights belong in, when one exists.
  */
 public final class IncompatibleWeightsException extends IllegalArgumentException {
+    /** The preset the weights belong in, or null. */
     private final String suggestedPreset;
 
     /**

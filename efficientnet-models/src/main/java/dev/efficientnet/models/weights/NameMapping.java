@@ -77,6 +77,7 @@ public final class NameMapping {
             return naming.pytorchLayout() ? layout.torchShape(nativeShape) : nativeShape.clone();
         }
 
+        /** The shape in native layout (a copy). */
         @Override
         public int[] nativeShape() {
             return nativeShape.clone();

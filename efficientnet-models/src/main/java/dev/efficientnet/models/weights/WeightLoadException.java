@@ -11,10 +11,15 @@ import java.util.List;
  * into the model.
  */
 public final class WeightLoadException extends IllegalArgumentException {
+    /** The file or "map" the weights came from. */
     private final String source;
+    /** The detected naming. */
     private final Naming naming;
+    /** Keys the model needs and the checkpoint lacks. */
     private final List<String> missing;
+    /** Checkpoint keys that have no place in the model. */
     private final List<String> unexpected;
+    /** One "key: checkpoint [..] vs model [..]" entry per shape mismatch. */
     private final List<String> mismatched;
 
     /**

@@ -8,6 +8,7 @@ import dev.efficientnet.models.weights.ConformanceReport;
 import dev.efficientnet.models.weights.NameMapping;
 import dev.efficientnet.models.weights.Naming;
 import dev.efficientnet.models.weights.ReferenceFixture;
+import dev.efficientnet.testsupport.SharedFixtures;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -16,7 +17,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -45,11 +45,7 @@ class ReferenceConformanceTest {
     static ReferenceFixture fixture(String name) throws IOException {
         Path dir;
         if (name.equals(FULL)) {
-            String prop = System.getProperty("shared.fixtures");
-            Assumptions.assumeTrue(prop != null && Files.isRegularFile(Path.of(prop, name + ".json")),
-                    "full-size fixture " + name + " skipped: set -Dshared.fixtures=<dir with " + name
-                            + ".{json,safetensors,io.safetensors}> (was " + prop + ")");
-            dir = Path.of(prop);
+            dir = SharedFixtures.require(name + ".json", name + ".safetensors", name + ".io.safetensors");
         } else {
             try {
                 dir = Path.of(ReferenceConformanceTest.class.getResource("/fixtures/" + name + ".json").toURI()).getParent();

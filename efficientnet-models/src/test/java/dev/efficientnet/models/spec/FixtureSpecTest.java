@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import dev.efficientnet.testsupport.SharedFixtures;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -98,7 +99,8 @@ class FixtureSpecTest {
     void everyParameterShapeMatchesTheFixture(String fixture, String preset, double w, double d, int classes,
                                               String naming) throws IOException {
         Path file = locate(fixture + ".safetensors");
-        Assumptions.assumeTrue(file != null, "fixture " + fixture + " not found");
+        Assumptions.assumeTrue(file != null, SharedFixtures.SKIP_PREFIX + ": " + fixture
+                + ".safetensors is neither a test resource nor in " + SharedFixtures.configuredDir());
         Map<String, List<Integer>> actual = readShapes(file);
         ModelSpec spec = Presets.get(preset, w, d, classes);
         Map<String, List<Integer>> expected = naming.equals("timm") ? timmShapes(spec) : torchvisionShapes(spec);
