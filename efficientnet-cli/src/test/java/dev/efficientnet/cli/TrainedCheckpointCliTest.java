@@ -161,4 +161,31 @@ class TrainedCheckpointCliTest {
         assertEquals(2, arch.code(), arch.describe());
         assertTrue(arch.err().contains("is a checkpoint of tf_efficientnetv2_b0, not efficientnet_b0"), arch.err());
     }
+
+    @Test
+    void everyRecipeFlagReachesTheConfigAndTheFixResCheckpointIsPickedFromTheFolder() throws IOException {
+        Path out = tmp.resolve("recipe");
+        CliTestSupport.Run t = CliTestSupport.run("train", "tf_efficientnetv2_b0", "--data", data.toString(), "--out", out.toString(),
+                "--width-mult", "0.25", "--depth-mult", "0.1", "--epochs", "2", "--batch", "8", "--progressive", "none",
+                "--min-size", "12", "--max-size", "12", "--workers", "1",
+                "--cutmix", "1.0", "--mix-switch-prob", "0.5", "--clip-grad", "2.5", "--randaug", "3", "--ra-mstd", "0.5",
+                "--lr-schedule", "multistep", "--lr-steps", "1", "--lr-gamma", "0.5",
+                "--eval-resolution", "16", "--fixres-steps", "2", "--fixres-classifier", "--json");
+        assertEquals(0, t.code(), t.describe());
+        String config = Files.readString(out.resolve("config.json"));
+        for (String kv : List.of("\"cutmix_alpha\": 1.0", "\"mix_switch_prob\": 0.5", "\"grad_clip\": 2.5", "\"randaug_mstd\": 0.5",
+                "\"lr_schedule\": \"multistep\"", "\"lr_gamma\": 0.5", "\"fixres_steps\": 2", "\"fixres_classifier\": true",
+                "\"eval_resolution\": 16"))
+            assertTrue(config.contains(kv), kv + " in " + config);
+        Map<String, Object> j = t.lastJson();
+        assertTrue(j.containsKey("fixres_tuned_accuracy"), j.toString());
+        assertTrue(Files.exists(out.resolve("fixres.safetensors")));
+
+        CliTestSupport.Run e = CliTestSupport.run("eval", "tf_efficientnetv2_b0", "--weights", out.toString(), "--data", data.toString(), "--json");
+        assertEquals(0, e.code(), e.describe());
+        assertTrue(e.err().contains("using " + out.resolve("fixres.safetensors")) && e.err().contains("tuned at 16 px"), e.err());
+        assertEquals(16L, e.lastJson().get("resolution"));
+        assertEquals(((Number) j.get("fixres_tuned_accuracy")).doubleValue(), ((Number) e.lastJson().get("test_accuracy")).doubleValue(), 1e-4,
+                "eval of the FixRes checkpoint reproduces the trainer's tuned accuracy");
+    }
 }
