@@ -24,6 +24,10 @@ public final class BatchNorm2d extends Module {
      * Batch norm over {@code channels} channels, starting at weight 1, bias 0, running mean 0 and running
      * variance 1. {@code eps} is added to the variance; {@code momentum} is the weight of each batch's
      * statistics in the running ones (PyTorch convention).
+     *
+     * @param channels the number of channels
+     * @param eps the epsilon
+     * @param momentum the momentum
      */
     public BatchNorm2d(int channels, double eps, double momentum) {
         if (channels < 1) throw new IllegalArgumentException("BatchNorm2d channels must be >= 1, got " + channels);
@@ -63,28 +67,36 @@ public final class BatchNorm2d extends Module {
         return forward(conv.forward(x), activation);
     }
 
-    /** The number of channels. */
+    /** {@return the number of channels} */
     public int channels() {
         return channels;
     }
 
-    /** The epsilon added to the variance. */
+    /** {@return the epsilon added to the variance} */
     public double eps() {
         return eps;
     }
 
-    /** The weight of each batch's statistics in the running ones (PyTorch convention). */
+    /** {@return the weight of each batch's statistics in the running ones (PyTorch convention)} */
     public double momentum() {
         return momentum;
     }
 
-    /** Sets the epsilon added to the variance. */
+    /**
+     * Sets the epsilon added to the variance.
+     *
+     * @param eps the epsilon
+     */
     public void setEps(double eps) {
         if (!(eps >= 0)) throw new IllegalArgumentException("BatchNorm2d eps must be >= 0, got " + eps);
         this.eps = eps;
     }
 
-    /** Sets the running-statistics momentum (PyTorch convention, in [0, 1]). */
+    /**
+     * Sets the running-statistics momentum (PyTorch convention, in [0, 1]).
+     *
+     * @param momentum the momentum
+     */
     public void setMomentum(double momentum) {
         if (!(momentum >= 0 && momentum <= 1)) throw new IllegalArgumentException("BatchNorm2d momentum must be in [0,1], got " + momentum);
         this.momentum = momentum;

@@ -14,13 +14,24 @@ public abstract class Block extends Module {
     /**
      * A block from {@code in} to {@code out} channels; residual, with drop path at {@code dropPathRate} drawn
      * from {@code rng}, when {@code stride == 1} and {@code in == out} (otherwise the rate is ignored).
+     *
+     * @param in input channels
+     * @param out output channels
+     * @param stride the stride
+     * @param dropPathRate the drop-path (stochastic depth) rate
+     * @param rng the random number generator
      */
     protected Block(int in, int out, int stride, double dropPathRate, Rng rng) {
         this.residual = stride == 1 && in == out;
         this.dropPath = new DropPath(residual ? dropPathRate : 0, rng);
     }
 
-    /** The block without the residual connection. */
+    /**
+     * The block without the residual connection.
+     *
+     * @param x the input
+     * @return the block without the residual connection
+     */
     protected abstract Tensor body(Tensor x);
 
     @Override
@@ -30,12 +41,12 @@ public abstract class Block extends Module {
         return dropPath.apply(y, isTraining()).add(x);
     }
 
-    /** True when the block adds its input back. */
+    /** {@return true when the block adds its input back} */
     public final boolean hasResidual() {
         return residual;
     }
 
-    /** The stochastic-depth module (rate 0 without residual). */
+    /** {@return the stochastic-depth module (rate 0 without residual)} */
     public final DropPath dropPath() {
         return dropPath;
     }

@@ -20,6 +20,8 @@ public final class Conv2d extends Module {
     private final Tensor bias;
 
     /**
+     * A convolution initialised from {@code rng}.
+     *
      * @param inChannels  input channels
      * @param outChannels output channels
      * @param kernel      square kernel size
@@ -47,7 +49,7 @@ public final class Conv2d extends Module {
         this.bias = bias ? registerParameter("bias", persistent(() -> Tensor.zeros(outChannels))) : null;
     }
 
-    /** True when this is a depthwise conv (groups == in == out). */
+    /** {@return true when this is a depthwise conv (groups == in == out)} */
     public boolean isDepthwise() {
         return options.groups() == inChannels && inChannels == outChannels && options.groups() > 1;
     }
@@ -57,32 +59,32 @@ public final class Conv2d extends Module {
         return isDepthwise() ? Convolution.depthwiseConv2d(x, weight, bias, options) : Convolution.conv2d(x, weight, bias, options);
     }
 
-    /** The weight, {@code [kH, kW, inC/groups, outC]}. */
+    /** {@return the weight, {@code [kH, kW, inC/groups, outC]}} */
     public Tensor weight() {
         return weight;
     }
 
-    /** The bias {@code [outC]}, or null when the convolution has none. */
+    /** {@return the bias {@code [outC]}, or null when the convolution has none} */
     public Tensor bias() {
         return bias;
     }
 
-    /** Input channels. */
+    /** {@return input channels} */
     public int inChannels() {
         return inChannels;
     }
 
-    /** Output channels. */
+    /** {@return output channels} */
     public int outChannels() {
         return outChannels;
     }
 
-    /** The (square) kernel size. */
+    /** {@return the (square) kernel size} */
     public int kernel() {
         return kernel;
     }
 
-    /** Stride, dilation, groups and padding. */
+    /** {@return stride, dilation, groups and padding} */
     public Conv2dOptions options() {
         return options;
     }

@@ -11,8 +11,16 @@ public final class ConvBnAct extends Module {
     private final Activation activation;
 
     /**
+     * Conv → batch norm → activation, the conv without bias.
+     *
      * @param groups     1 for a dense conv, {@code in} for a depthwise one
      * @param activation applied after BN ({@link Activation#IDENTITY} for none)
+     * @param in input channels
+     * @param out output channels
+     * @param kernel the kernel size
+     * @param stride the stride
+     * @param settings the layer settings
+     * @param rng the random number generator
      */
     public ConvBnAct(int in, int out, int kernel, int stride, int groups, LayerSettings settings, Activation activation, Rng rng) {
         this.conv = registerModule("conv", new Conv2d(in, out, kernel, settings.conv(stride, groups), false, rng));
@@ -25,17 +33,17 @@ public final class ConvBnAct extends Module {
         return bn.forwardAfter(conv, x, activation);
     }
 
-    /** The convolution. */
+    /** {@return the convolution} */
     public Conv2d conv() {
         return conv;
     }
 
-    /** The batch norm after the convolution. */
+    /** {@return the batch norm after the convolution} */
     public BatchNorm2d bn() {
         return bn;
     }
 
-    /** The activation after the batch norm. */
+    /** {@return the activation after the batch norm} */
     public Activation activation() {
         return activation;
     }

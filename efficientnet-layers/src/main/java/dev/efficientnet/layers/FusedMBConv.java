@@ -21,6 +21,16 @@ public final class FusedMBConv extends Block {
      * to {@code in} for the single-conv form), a {@code kernel}×{@code kernel} conv carrying {@code stride},
      * an SE of {@code seChannels} reduced channels (0: none), drop path at {@code dropPathRate} when
      * residual, the model-wide settings {@code s} and initialisation randomness {@code rng}.
+     *
+     * @param in input channels
+     * @param mid the expanded (middle) channels
+     * @param out output channels
+     * @param kernel the kernel size
+     * @param stride the stride
+     * @param seChannels the squeeze-excite reduced channels (0: no SE)
+     * @param dropPathRate the drop-path (stochastic depth) rate
+     * @param s the model-wide layer settings
+     * @param rng the random number generator
      */
     public FusedMBConv(int in, int mid, int out, int kernel, int stride, int seChannels, double dropPathRate,
                        LayerSettings s, Rng rng) {

@@ -21,6 +21,13 @@ public final class Head extends Module {
      * A head from {@code in} channels to {@code features} head channels and {@code numClasses} logits (0: no
      * classifier), with dropout {@code dropoutRate} before the classifier, the model-wide settings {@code s}
      * and initialisation randomness {@code rng}.
+     *
+     * @param in input channels
+     * @param features the feature channels
+     * @param numClasses the number of classes (0: no classifier)
+     * @param dropoutRate the dropout rate before the classifier
+     * @param s the model-wide layer settings
+     * @param rng the random number generator
      */
     public Head(int in, int features, int numClasses, double dropoutRate, LayerSettings s, Rng rng) {
         this.conv = registerModule("conv", new Conv2d(in, features, 1, s.conv(1, 1), false, rng));
@@ -30,17 +37,32 @@ public final class Head extends Module {
         this.classifier = numClasses > 0 ? registerModule("classifier", new Linear(features, numClasses, rng)) : null;
     }
 
-    /** The activated head feature map, NHWC. */
+    /**
+     * The activated head feature map, NHWC.
+     *
+     * @param x the input
+     * @return the activated head feature map, NHWC
+     */
     public Tensor featureMap(Tensor x) {
         return bn.forwardAfter(conv, x, activation);
     }
 
-    /** Global average pool of a feature map: {@code [N, H, W, C] -> [N, C]}. */
+    /**
+     * Global average pool of a feature map: {@code [N, H, W, C] -> [N, C]}.
+     *
+     * @param map the map
+     * @return global average pool of a feature map: {@code [N, H, W, C] -> [N, C]}
+     */
     public Tensor pool(Tensor map) {
         return Pooling.globalAvgPool(map);
     }
 
-    /** Dropout then the linear classifier on pooled features (identity without a classifier). */
+    /**
+     * Dropout then the linear classifier on pooled features (identity without a classifier).
+     *
+     * @param pooled the pooled input
+     * @return dropout then the linear classifier on pooled features (identity without a classifier)
+     */
     public Tensor logits(Tensor pooled) {
         if (classifier == null) return pooled;
         return classifier.forward(dropout.apply(pooled, isTraining()));
@@ -51,17 +73,17 @@ public final class Head extends Module {
         return logits(pool(featureMap(x)));
     }
 
-    /** The dropout before the classifier (its rate can be changed during training). */
+    /** {@return the dropout before the classifier (its rate can be changed during training)} */
     public Dropout dropout() {
         return dropout;
     }
 
-    /** The classifier, or null. */
+    /** {@return the classifier, or null} */
     public Linear classifier() {
         return classifier;
     }
 
-    /** Number of pooled features. */
+    /** {@return number of pooled features} */
     public int features() {
         return bn.channels();
     }

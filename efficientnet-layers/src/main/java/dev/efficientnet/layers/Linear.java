@@ -14,6 +14,10 @@ public final class Linear extends Module {
     /**
      * A layer from {@code inFeatures} to {@code outFeatures}, weight initialised from {@code rng} as the
      * EfficientNet references do, bias zero.
+     *
+     * @param inFeatures input features
+     * @param outFeatures output features
+     * @param rng the random number generator
      */
     public Linear(int inFeatures, int outFeatures, Rng rng) {
         if (inFeatures < 1 || outFeatures < 1)
@@ -29,22 +33,22 @@ public final class Linear extends Module {
         return dev.efficientnet.core.ops.Linear.linear(x, weight, bias);
     }
 
-    /** Input features. */
+    /** {@return input features} */
     public int inFeatures() {
         return inFeatures;
     }
 
-    /** Output features. */
+    /** {@return output features} */
     public int outFeatures() {
         return outFeatures;
     }
 
-    /** The weight, {@code [out, in]}. */
+    /** {@return the weight, {@code [out, in]}} */
     public Tensor weight() {
         return weight;
     }
 
-    /** The bias, {@code [out]}. */
+    /** {@return the bias, {@code [out]}} */
     public Tensor bias() {
         return bias;
     }

@@ -16,7 +16,17 @@ public final class MBConv extends Block {
     private final ConvBnAct project;
 
     /**
+     * An MBConv block from {@code in} to {@code out} channels.
+     *
      * @param seChannels reduced SE width (0 for no SE)
+     * @param in input channels
+     * @param mid the expanded (middle) channels
+     * @param out output channels
+     * @param kernel the kernel size
+     * @param stride the stride
+     * @param dropPathRate the drop-path (stochastic depth) rate
+     * @param s the model-wide layer settings
+     * @param rng the random number generator
      */
     public MBConv(int in, int mid, int out, int kernel, int stride, int seChannels, double dropPathRate,
                   LayerSettings s, Rng rng) {

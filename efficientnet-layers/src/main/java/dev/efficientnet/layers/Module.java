@@ -23,12 +23,27 @@ public abstract class Module {
     private boolean training = true;
     private boolean frozen;
 
-    /** Applies the module. */
+    /** A module with no parameters, buffers or children yet, in training mode. */
+    protected Module() {
+    }
+
+    /**
+     * Applies the module.
+     *
+     * @param x the input
+     * @return the output
+     */
     public abstract Tensor forward(Tensor x);
 
     // ---- registration -------------------------------------------------------------------------
 
-    /** Registers a trainable tensor (made long-lived and grad-requiring); returns it. */
+    /**
+     * Registers a trainable tensor (made long-lived and grad-requiring); returns it.
+     *
+     * @param name the name
+     * @param value the value
+     * @return {@code value}
+     */
     protected final Tensor registerParameter(String name, Tensor value) {
         checkName(name);
         value.requiresGrad(true);
@@ -36,14 +51,27 @@ public abstract class Module {
         return value;
     }
 
-    /** Registers a non-trainable state tensor (saved in the state dict); returns it. */
+    /**
+     * Registers a non-trainable state tensor (saved in the state dict); returns it.
+     *
+     * @param name the name
+     * @param value the value
+     * @return {@code value}
+     */
     protected final Tensor registerBuffer(String name, Tensor value) {
         checkName(name);
         buffers.put(name, value);
         return value;
     }
 
-    /** Registers a child module; returns it. */
+    /**
+     * Registers a child module; returns it.
+     *
+     * @param <M> the module type
+     * @param name the name
+     * @param module the module
+     * @return {@code module}
+     */
     protected final <M extends Module> M registerModule(String name, M module) {
         checkName(name);
         children.put(name, module);
@@ -57,43 +85,53 @@ public abstract class Module {
             throw new IllegalArgumentException("member '" + name + "' registered twice in " + getClass().getSimpleName());
     }
 
-    /** Allocates long-lived storage (outside any open {@link MemoryScope}) for parameters and buffers. */
+    /**
+     * Allocates long-lived storage (outside any open {@link MemoryScope}) for parameters and buffers.
+     *
+     * @param create creates the tensor
+     * @return the long-lived tensor
+     */
     protected static Tensor persistent(java.util.function.Supplier<Tensor> create) {
         return MemoryScope.outside(create);
     }
 
     // ---- traversal ----------------------------------------------------------------------------
 
-    /** Direct children by name. */
+    /** {@return direct children by name} */
     public final Map<String, Module> children() {
         return Collections.unmodifiableMap(children);
     }
 
-    /** A direct child by name, or null. */
+    /**
+     * A direct child by name, or null.
+     *
+     * @param name the name
+     * @return a direct child by name, or null
+     */
     public final Module child(String name) {
         return children.get(name);
     }
 
-    /** Every trainable tensor with its dotted name, in registration order. */
+    /** {@return every trainable tensor with its dotted name, in registration order} */
     public final Map<String, Tensor> namedParameters() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         collect("", out, true, false);
         return out;
     }
 
-    /** Every buffer with its dotted name. */
+    /** {@return every buffer with its dotted name} */
     public final Map<String, Tensor> namedBuffers() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         collect("", out, false, true);
         return out;
     }
 
-    /** The trainable tensors (including frozen ones; see {@link #trainableParameters()}). */
+    /** {@return the trainable tensors (including frozen ones; see {@link #trainableParameters()})} */
     public final List<Tensor> parameters() {
         return new ArrayList<>(namedParameters().values());
     }
 
-    /** Parameters that currently require a gradient (not frozen). */
+    /** {@return parameters that currently require a gradient (not frozen)} */
     public final Map<String, Tensor> trainableParameters() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         namedParameters().forEach((k, v) -> {
@@ -102,14 +140,14 @@ public abstract class Module {
         return out;
     }
 
-    /** Total number of parameter elements. */
+    /** {@return total number of parameter elements} */
     public final long parameterCount() {
         long n = 0;
         for (Tensor t : namedParameters().values()) n += t.numel();
         return n;
     }
 
-    /** Parameters then buffers of every module, each in registration order, under dotted names. */
+    /** {@return parameters then buffers of every module, each in registration order, under dotted names} */
     public final Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         collect("", out, true, true);
@@ -128,6 +166,8 @@ public abstract class Module {
      * missing, unexpected and shape-mismatched key, and loads nothing. With {@code strict = false}
      * missing and unexpected keys are tolerated (shape mismatches never are).
      *
+     * @param state the state dict
+     * @param strict whether every key must match
      * @return the keys that were loaded
      */
     public final List<String> loadStateDict(Map<String, Tensor> state, boolean strict) {
@@ -157,19 +197,24 @@ public abstract class Module {
 
     // ---- modes --------------------------------------------------------------------------------
 
-    /** Sets training mode recursively (frozen modules stay in eval mode); returns this. */
+    /**
+     * Sets training mode recursively (frozen modules stay in eval mode); returns this.
+     *
+     * @param on whether it is on
+     * @return this module
+     */
     public Module train(boolean on) {
         training = on && !frozen;
         for (Module m : children.values()) m.train(on);
         return this;
     }
 
-    /** Eval mode recursively. */
+    /** {@return eval mode recursively} */
     public final Module eval() {
         return train(false);
     }
 
-    /** True in training mode. */
+    /** {@return true in training mode} */
     public final boolean isTraining() {
         return training;
     }
@@ -177,13 +222,15 @@ public abstract class Module {
     /**
      * Freezes this module and its children: parameters stop requiring gradients and batch norms
      * run on their running statistics (eval mode) even while the model trains.
+     *
+     * @return this module
      */
     public final Module freeze() {
         setFrozen(true);
         return this;
     }
 
-    /** Undoes {@link #freeze()}; the module follows the model's mode again at the next {@link #train}. */
+    /** {@return this module} */
     public final Module unfreeze() {
         setFrozen(false);
         return this;
@@ -199,7 +246,7 @@ public abstract class Module {
         for (Module m : children.values()) m.setFrozen(value);
     }
 
-    /** True if frozen. */
+    /** {@return true if frozen} */
     public final boolean isFrozen() {
         return frozen;
     }

@@ -12,7 +12,16 @@ public final class Sequential extends Module {
     private final List<Module> modules = new ArrayList<>();
     private final List<UnaryOperator<Tensor>> steps = new ArrayList<>();
 
-    /** Appends a module; returns this. */
+    /** An empty sequence; {@link #add} appends. */
+    public Sequential() {
+    }
+
+    /**
+     * Appends a module; returns this.
+     *
+     * @param m the module
+     * @return this
+     */
     public Sequential add(Module m) {
         registerModule(Integer.toString(modules.size()), m);
         modules.add(m);
@@ -20,17 +29,22 @@ public final class Sequential extends Module {
         return this;
     }
 
-    /** The children in order (a copy). */
+    /** {@return the children in order (a copy)} */
     public List<Module> modules() {
         return List.copyOf(modules);
     }
 
-    /** The number of children. */
+    /** {@return the number of children} */
     public int size() {
         return modules.size();
     }
 
-    /** The child at index {@code i}. */
+    /**
+     * The child at index {@code i}.
+     *
+     * @param i the index
+     * @return the child at index {@code i}
+     */
     public Module get(int i) {
         return modules.get(i);
     }

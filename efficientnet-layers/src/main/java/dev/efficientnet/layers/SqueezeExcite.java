@@ -22,6 +22,11 @@ public final class SqueezeExcite extends Module {
     /**
      * Squeeze-excite on {@code channels} channels through {@code reducedChannels} (the {@code reduce} conv's
      * output), with {@code activation} between the two convs and initialisation randomness {@code rng}.
+     *
+     * @param channels the number of channels
+     * @param reducedChannels the squeeze-excite reduced channels
+     * @param activation the activation
+     * @param rng the random number generator
      */
     public SqueezeExcite(int channels, int reducedChannels, Activation activation, Rng rng) {
         this.channels = channels;
@@ -37,12 +42,12 @@ public final class SqueezeExcite extends Module {
                 Activation.SIGMOID.apply(expand.forward(activation.apply(reduce.forward(pooled.reshape(n, 1, 1, channels))))));
     }
 
-    /** The 1×1 conv from the block's channels to the reduced width. */
+    /** {@return the 1×1 conv from the block's channels to the reduced width} */
     public Conv2d reduce() {
         return reduce;
     }
 
-    /** The 1×1 conv from the reduced width back to the block's channels. */
+    /** {@return the 1×1 conv from the reduced width back to the block's channels} */
     public Conv2d expand() {
         return expand;
     }

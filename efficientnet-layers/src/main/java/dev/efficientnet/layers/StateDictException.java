@@ -11,7 +11,13 @@ public final class StateDictException extends IllegalArgumentException {
     /** One "key: checkpoint [..] vs model [..]" entry per shape mismatch. */
     private final List<String> mismatched;
 
-    /** An exception listing the missing, unexpected and mis-shaped keys (the lists are copied). */
+    /**
+     * An exception listing the missing, unexpected and mis-shaped keys (the lists are copied).
+     *
+     * @param missing the keys the model has and the state lacks
+     * @param unexpected the keys the state has and the model lacks
+     * @param mismatched the shape mismatches, one "key: checkpoint [..] vs model [..]" entry each
+     */
     public StateDictException(List<String> missing, List<String> unexpected, List<String> mismatched) {
         super(message(missing, unexpected, mismatched));
         this.missing = List.copyOf(missing);
@@ -26,6 +32,11 @@ public final class StateDictException extends IllegalArgumentException {
     /**
      * The problem list shared by every "does not fit" message:
      * {@code " missing 2 [a, b]; unexpected 1 [c]; shape mismatch 1 [d: ...];"} (empty parts left out).
+     *
+     * @param missing the keys the model has and the state lacks
+     * @param unexpected the keys the state has and the model lacks
+     * @param mismatched the shape mismatches, one "key: checkpoint [..] vs model [..]" entry each
+     * @return the problem list shared by every "does not fit" message: {@code " missing 2 [a, b]; unexpected 1 [c]; shape mismatch 1 [d: ...];"} (empty parts left out)
      */
     public static String problems(List<String> missing, List<String> unexpected, List<String> mismatched) {
         StringBuilder sb = new StringBuilder();
@@ -35,17 +46,17 @@ public final class StateDictException extends IllegalArgumentException {
         return sb.toString();
     }
 
-    /** Keys the model has and the state lacks. */
+    /** {@return keys the model has and the state lacks} */
     public List<String> missing() {
         return missing;
     }
 
-    /** Keys the state has and the model lacks. */
+    /** {@return keys the state has and the model lacks} */
     public List<String> unexpected() {
         return unexpected;
     }
 
-    /** "key: checkpoint [..] vs model [..]" for every shape mismatch. */
+    /** {@return "key: checkpoint [..] vs model [..]" for every shape mismatch} */
     public List<String> mismatched() {
         return mismatched;
     }

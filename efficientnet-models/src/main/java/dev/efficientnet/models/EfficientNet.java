@@ -74,17 +74,33 @@ public final class EfficientNet extends Module {
         this.head = registerModule("head", new Head(lastChannels, spec.headChannels(), spec.numClasses(), spec.dropoutRate(), s, rng));
     }
 
-    /** Builds a model with weights initialised from {@code seed}. */
+    /**
+     * Builds a model with weights initialised from {@code seed}.
+     *
+     * @param spec the model specification
+     * @param seed the seed
+     * @return the model
+     */
     public static EfficientNet create(ModelSpec spec, long seed) {
         return new EfficientNet(spec, seed);
     }
 
-    /** Builds a model with seed 0. */
+    /**
+     * Builds a model with seed 0.
+     *
+     * @param spec the model specification
+     * @return the model
+     */
     public static EfficientNet create(ModelSpec spec) {
         return new EfficientNet(spec, 0);
     }
 
-    /** Builds a preset by name ({@link Presets#names()}). */
+    /**
+     * Builds a preset by name ({@link Presets#names()}).
+     *
+     * @param preset the preset name
+     * @return the model
+     */
     public static EfficientNet create(String preset) {
         return new EfficientNet(Presets.get(preset), 0);
     }
@@ -103,12 +119,14 @@ public final class EfficientNet extends Module {
     /**
      * The random source of every dropout and drop-path layer (seeded from the build seed); its
      * state goes into checkpoints so a resumed run draws the same masks.
+     *
+     * @return the random source of every dropout and drop-path layer (seeded from the build seed); its state goes into checkpoints so a resumed run draws the same masks
      */
     public Rng rng() {
         return rng;
     }
 
-    /** The spec this model was built from. */
+    /** {@return the spec this model was built from} */
     public ModelSpec spec() {
         return spec;
     }
@@ -131,7 +149,12 @@ public final class EfficientNet extends Module {
         return forwardHead(forwardFeatures(x));
     }
 
-    /** Pooled pre-logits features {@code [N, headChannels]} (planned like {@link #forward}). */
+    /**
+     * Pooled pre-logits features {@code [N, headChannels]} (planned like {@link #forward}).
+     *
+     * @param x the input
+     * @return pooled pre-logits features {@code [N, headChannels]} (planned like {@link #forward})
+     */
     public Tensor forwardFeatures(Tensor x) {
         if (planned(x)) {
             Tensor out = inferencePlans().forward(x, true);
@@ -140,7 +163,7 @@ public final class EfficientNet extends Module {
         return head.pool(headMap(body(toNhwc(x))));
     }
 
-    /** The cache of compiled inference plans of this model (created on first use). */
+    /** {@return the cache of compiled inference plans of this model (created on first use)} */
     public InferencePlans inferencePlans() {
         InferencePlans p = plans;
         if (p == null) {
@@ -159,7 +182,12 @@ public final class EfficientNet extends Module {
         return inferencePlans().usable();
     }
 
-    /** Dropout and classifier on pooled features. */
+    /**
+     * Dropout and classifier on pooled features.
+     *
+     * @param pooled the pooled input
+     * @return dropout and classifier on pooled features
+     */
     public Tensor forwardHead(Tensor pooled) {
         return head.logits(pooled);
     }
@@ -167,6 +195,9 @@ public final class EfficientNet extends Module {
     /**
      * The multi-scale feature maps, NCHW: one per entry of {@link ModelSpec#featureInfo()} (the
      * reductions 2/4/8/16/32 and finally the pre-pool head map), in that order.
+     *
+     * @param x the input
+     * @return the multi-scale feature maps, NCHW: one per entry of {@link ModelSpec#featureInfo()} (the reductions 2/4/8/16/32 and finally the pre-pool head map), in that order
      */
     public List<Tensor> forwardIntermediates(Tensor x) {
         List<FeatureInfo> taps = spec.featureInfo();
@@ -183,7 +214,12 @@ public final class EfficientNet extends Module {
         return out;
     }
 
-    /** The output of the stem and of every block, NCHW, in order (for debugging against a reference). */
+    /**
+     * The output of the stem and of every block, NCHW, in order (for debugging against a reference).
+     *
+     * @param x the input
+     * @return the output of the stem and of every block, NCHW, in order (for debugging against a reference)
+     */
     public List<Tensor> blockOutputs(Tensor x) {
         List<Tensor> out = new ArrayList<>();
         Tensor y = stem.forward(toNhwc(x));
@@ -212,13 +248,16 @@ public final class EfficientNet extends Module {
      * Turns activation checkpointing on or off (off by default): in training, each stage keeps only
      * its input for backward and recomputes its activations there ({@link Checkpoint}): less memory
      * for one more forward pass of the stages.
+     *
+     * @param on whether it is on
+     * @return this model
      */
     public EfficientNet setActivationCheckpointing(boolean on) {
         this.checkpointActivations = on;
         return this;
     }
 
-    /** Whether training forwards checkpoint each stage ({@link #setActivationCheckpointing}). */
+    /** {@return whether training forwards checkpoint each stage ({@link #setActivationCheckpointing})} */
     public boolean activationCheckpointing() {
         return checkpointActivations;
     }
@@ -243,37 +282,46 @@ public final class EfficientNet extends Module {
         if (s[2] < 1 || s[3] < 1) throw new IllegalArgumentException(spec.name() + ": image height and width must be >= 1, got shape " + Arrays.toString(s));
     }
 
-    /** The head (conv, bn, dropout, classifier). */
+    /** {@return the head (conv, bn, dropout, classifier)} */
     public Head head() {
         return head;
     }
 
-    /** The stem conv + BN + act. */
+    /** {@return the stem conv + BN + act} */
     public ConvBnAct stem() {
         return stem;
     }
 
-    /** Stage {@code i} as a sequence of blocks. */
+    /**
+     * Stage {@code i} as a sequence of blocks.
+     *
+     * @param i the index
+     * @return stage {@code i} as a sequence of blocks
+     */
     public Sequential stage(int i) {
         return (Sequential) stages.get(i);
     }
 
-    /** Number of stages. */
+    /** {@return number of stages} */
     public int stageCount() {
         return stages.size();
     }
 
-    /** Every block in order. */
+    /** {@return every block in order} */
     public List<Block> blocks() {
         return List.copyOf(blocks);
     }
 
-    /** Sets the classifier dropout rate (progressive learning raises it with the image size). */
+    /**
+     * Sets the classifier dropout rate (progressive learning raises it with the image size).
+     *
+     * @param rate the rate
+     */
     public void setDropout(double rate) {
         head.dropout().setRate(rate);
     }
 
-    /** The classifier dropout module. */
+    /** {@return the classifier dropout module} */
     public Dropout dropout() {
         return head.dropout();
     }
@@ -281,6 +329,8 @@ public final class EfficientNet extends Module {
     /**
      * Scales every block's drop-path rate so the last block has {@code rate} (rate × i / blocks,
      * as the spec's linear rule).
+     *
+     * @param rate the rate
      */
     public void setDropPath(double rate) {
         int total = blocks.size();

@@ -19,7 +19,12 @@ public final class Autograd {
     private Autograd() {
     }
 
-    /** Back-propagates {@code seed} (the gradient of {@code root}) through the recorded graph. */
+    /**
+     * Back-propagates {@code seed} (the gradient of {@code root}) through the recorded graph.
+     *
+     * @param root the root of the graph
+     * @param seed the seed gradient
+     */
     public static void backward(Tensor root, Tensor seed) {
         if (!Arrays.equals(root.shape(), seed.shape()))
             throw new IllegalArgumentException("gradient shape " + Arrays.toString(seed.shape())

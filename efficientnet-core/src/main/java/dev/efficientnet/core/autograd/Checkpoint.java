@@ -27,7 +27,7 @@ public final class Checkpoint {
     private Checkpoint() {
     }
 
-    /** True while a checkpointed segment is being recomputed on this thread (during backward). */
+    /** {@return true while a checkpointed segment is being recomputed on this thread (during backward)} */
     public static boolean isRecomputing() {
         return RECOMPUTING.get();
     }
@@ -36,6 +36,9 @@ public final class Checkpoint {
      * {@code f.apply(x)}, checkpointed when a graph is being recorded (otherwise a plain call).
      *
      * @param rngs the random generators {@code f} draws from, replayed in the recomputation
+     * @param x the input
+     * @param f the function
+     * @return {@code f.apply(x)}, checkpointed when a graph is being recorded (otherwise a plain call)
      */
     public static Tensor apply(Tensor x, UnaryOperator<Tensor> f, Rng... rngs) {
         if (!GradMode.isEnabled() || isRecomputing()) return f.apply(x);

@@ -17,13 +17,25 @@ public final class GradCheck {
     private GradCheck() {
     }
 
-    /** Result of one check: the worst normwise relative error over the checked inputs. */
+    /**
+     * Result of one check: the worst normwise relative error over the checked inputs.
+     *
+     * @param maxRelativeError the worst normwise relative error
+     * @param worstInput the index of the input where it occurred
+     * @param detail a description of the worst mismatch
+     */
     public record Result(double maxRelativeError, int worstInput, String detail) {
     }
 
     /**
      * Compares analytic and numeric gradients of {@code f} with respect to every input that
      * requires grad. Inputs must be float64 leaves.
+     *
+     * @param f the function
+     * @param step the step
+     * @param seed the seed
+     * @param inputs the inputs
+     * @return the worst normwise relative error and the input it occurred in
      */
     public static Result check(Function<Tensor[], Tensor> f, double step, long seed, Tensor... inputs) {
         for (Tensor t : inputs)
@@ -81,7 +93,14 @@ public final class GradCheck {
         return new Result(worst, worstInput, detail);
     }
 
-    /** Like {@link #check} with step 1e-6, throwing {@link AssertionError} above {@code tolerance}. */
+    /**
+     * Like {@link #check} with step 1e-6, throwing {@link AssertionError} above {@code tolerance}.
+     *
+     * @param name the name
+     * @param tolerance the tolerance
+     * @param f the function
+     * @param inputs the inputs
+     */
     public static void assertGradients(String name, double tolerance, Function<Tensor[], Tensor> f, Tensor... inputs) {
         Result r = check(f, 1e-6, 42, inputs);
         if (!(r.maxRelativeError() <= tolerance))

@@ -15,17 +15,17 @@ public final class GradMode implements AutoCloseable {
         ENABLED.set(enabled);
     }
 
-    /** Disables recording until the returned handle is closed. */
+    /** {@return the handle that restores the previous mode when closed} */
     public static GradMode disabled() {
         return new GradMode(false);
     }
 
-    /** Enables recording until the returned handle is closed. */
+    /** {@return the handle that restores the previous mode when closed} */
     public static GradMode enabled() {
         return new GradMode(true);
     }
 
-    /** True when ops on this thread record graph nodes. */
+    /** {@return true when ops on this thread record graph nodes} */
     public static boolean isEnabled() {
         return ENABLED.get();
     }

@@ -11,36 +11,56 @@ public abstract class Node {
     private Tensor[] inputs;
     private Tensor output;
 
-    /** A node whose output depends on {@code inputs} (the tensors backward sends gradients to). */
+    /**
+     * A node whose output depends on {@code inputs} (the tensors backward sends gradients to).
+     *
+     * @param inputs the inputs
+     */
     protected Node(Tensor... inputs) {
         this.inputs = inputs;
     }
 
-    /** True when gradients are being recorded and any of {@code inputs} needs one. */
+    /**
+     * True when gradients are being recorded and any of {@code inputs} needs one.
+     *
+     * @param inputs the inputs
+     * @return true when gradients are being recorded and any of {@code inputs} needs one
+     */
     public static boolean shouldRecord(Tensor... inputs) {
         if (!GradMode.isEnabled()) return false;
         for (Tensor t : inputs) if (t != null && t.requiresGrad()) return true;
         return false;
     }
 
-    /** Attaches {@code node} as the creator of {@code output} when recording; returns {@code output}. */
+    /**
+     * Attaches {@code node} as the creator of {@code output} when recording; returns {@code output}.
+     *
+     * @param output the output
+     * @param node the node
+     * @return {@code output}
+     */
     public static Tensor record(Tensor output, Node node) {
         node.output = output;
         output.setCreator(node);
         return output;
     }
 
-    /** The op's inputs (null entries for absent optional inputs). */
+    /** {@return the op's inputs (null entries for absent optional inputs)} */
     public final Tensor[] inputs() {
         return inputs;
     }
 
-    /** The tensor this node produced. */
+    /** {@return the tensor this node produced} */
     public final Tensor output() {
         return output;
     }
 
-    /** True if input {@code i} is present and needs a gradient. */
+    /**
+     * True if input {@code i} is present and needs a gradient.
+     *
+     * @param i the index
+     * @return true if input {@code i} is present and needs a gradient
+     */
     protected final boolean needsGrad(int i) {
         return inputs[i] != null && inputs[i].requiresGrad();
     }
@@ -48,6 +68,9 @@ public abstract class Node {
     /**
      * Given the gradient of the output, returns one gradient per input (null where not needed).
      * A returned gradient must have its input's shape; it may be {@code gradOutput} itself.
+     *
+     * @param gradOutput the gradient of the output
+     * @return given the gradient of the output, returns one gradient per input (null where not needed)
      */
     protected abstract Tensor[] backward(Tensor gradOutput);
 

@@ -14,64 +14,153 @@ import dev.efficientnet.core.tensor.Tensor;
  */
 public interface Backend {
 
-    /** The process-wide backend (the CPU one unless another is installed). */
+    /** {@return the process-wide backend (the CPU one unless another is installed)} */
     static Backend current() {
         return Backends.current();
     }
 
     // ---- memory -------------------------------------------------------------------------------
 
-    /** A buffer of {@code length} elements with undefined contents, from the pool when possible. */
+    /**
+     * A buffer of {@code length} elements with undefined contents, from the pool when possible.
+     *
+     * @param dtype the element type
+     * @param length the length in bytes
+     * @param pooled whether to pool
+     * @return a buffer of {@code length} elements with undefined contents, from the pool when possible
+     */
     Storage allocate(DType dtype, long length, boolean pooled);
 
-    /** Returns a pooled buffer for reuse; the storage is dead afterwards. */
+    /**
+     * Returns a pooled buffer for reuse; the storage is dead afterwards.
+     *
+     * @param storage the storage
+     */
     void release(Storage storage);
 
-    /** Writes {@code src} (length equal to the storage length) into the buffer. */
+    /**
+     * Writes {@code src} (length equal to the storage length) into the buffer.
+     *
+     * @param storage the storage
+     * @param src the source values
+     */
     void write(Storage storage, float[] src);
 
-    /** Writes {@code src} (length equal to the storage length) into the buffer. */
+    /**
+     * Writes {@code src} (length equal to the storage length) into the buffer.
+     *
+     * @param storage the storage
+     * @param src the source values
+     */
     void write(Storage storage, double[] src);
 
-    /** Copies the buffer into a new float array. */
+    /**
+     * Copies the buffer into a new float array.
+     *
+     * @param storage the storage
+     * @return a new array with the values
+     */
     float[] readFloats(Storage storage);
 
-    /** Copies the buffer into a new double array. */
+    /**
+     * Copies the buffer into a new double array.
+     *
+     * @param storage the storage
+     * @return a new array with the values
+     */
     double[] readDoubles(Storage storage);
 
-    /** Bytes currently held by this backend (in use plus pooled). */
+    /** {@return bytes currently held by this backend (in use plus pooled)} */
     long bytesAllocated();
 
     // ---- element-wise -------------------------------------------------------------------------
 
-    /** Sets every element to {@code value}. */
+    /**
+     * Sets every element to {@code value}.
+     *
+     * @param out the output
+     * @param value the value
+     */
     void fill(Tensor out, double value);
 
-    /** Copies {@code src} into {@code dst} (same element count, dtype converted if needed). */
+    /**
+     * Copies {@code src} into {@code dst} (same element count, dtype converted if needed).
+     *
+     * @param src the source
+     * @param dst the destination
+     */
     void copy(Tensor src, Tensor dst);
 
-    /** {@code out = a op b} with NumPy broadcasting; {@code out} may alias {@code a}. */
+    /**
+     * {@code out = a op b} with NumPy broadcasting; {@code out} may alias {@code a}.
+     *
+     * @param op the binary operation
+     * @param a the first operand
+     * @param b the second operand
+     * @param out the output
+     */
     void binary(BinaryOp op, Tensor a, Tensor b, Tensor out);
 
-    /** {@code out = alpha * x + beta * y} (same shapes); {@code out} may alias either input. */
+    /**
+     * {@code out = alpha * x + beta * y} (same shapes); {@code out} may alias either input.
+     *
+     * @param alpha the factor of {@code x}
+     * @param x the first input
+     * @param beta the factor of {@code y}
+     * @param y the second input
+     * @param out the output
+     */
     void axpby(double alpha, Tensor x, double beta, Tensor y, Tensor out);
 
-    /** {@code out = x * scale + shift}; {@code out} may alias {@code x}. */
+    /**
+     * {@code out = x * scale + shift}; {@code out} may alias {@code x}.
+     *
+     * @param x the input
+     * @param scale the scale
+     * @param shift the shift
+     * @param out the output
+     */
     void affine(Tensor x, double scale, double shift, Tensor out);
 
-    /** {@code out = f(x)}; {@code out} may alias {@code x}. */
+    /**
+     * {@code out = f(x)}; {@code out} may alias {@code x}.
+     *
+     * @param op the unary operation
+     * @param x the input
+     * @param out the output
+     */
     void unary(UnaryOp op, Tensor x, Tensor out);
 
-    /** {@code gradIn = gradOut * f'(x)}; {@code y = f(x)} is passed for ops whose derivative uses it. */
+    /**
+     * {@code gradIn = gradOut * f'(x)}; {@code y = f(x)} is passed for ops whose derivative uses it.
+     *
+     * @param op the unary operation
+     * @param x the input
+     * @param y the second input
+     * @param gradOut the gradient of the output
+     * @param gradIn the gradient of the input
+     */
     void unaryGrad(UnaryOp op, Tensor x, Tensor y, Tensor gradOut, Tensor gradIn);
 
-    /** Reduces {@code x} over {@code axes}; {@code out} has the kept-dims shape (reduced axes of size 1). */
+    /**
+     * Reduces {@code x} over {@code axes}; {@code out} has the kept-dims shape (reduced axes of size 1).
+     *
+     * @param op the reduction
+     * @param x the input
+     * @param axes the axes to reduce
+     * @param out the output
+     */
     void reduce(ReduceOp op, Tensor x, int[] axes, Tensor out);
 
     /**
      * {@code out = sum over axes of (x * y)} for same-shaped {@code x}, {@code y} (kept-dims
      * {@code out}): the gradient of a broadcast multiply without the full-size product. The
      * default materializes the product.
+     *
+     * @param x the input
+     * @param y the second input
+     * @param axes the axes to reduce
+     * @param out the output
      */
     default void multiplyReduce(Tensor x, Tensor y, int[] axes, Tensor out) {
         Tensor t = Tensor.empty(x.dtype(), x.shape());
@@ -83,13 +172,23 @@ public interface Backend {
      * {@code out = x * scale + shift} with {@code scale} and {@code shift} both of the row shape
      * {@code [N,1,...,1,C]} (or {@code [C]}) broadcast against {@code x} {@code [N,...,C]}: the
      * squeeze-excitation input gradient in one pass. The default runs a multiply and an add.
+     *
+     * @param x the input
+     * @param scale the scale
+     * @param shift the shift
+     * @param out the output
      */
     default void multiplyAdd(Tensor x, Tensor scale, Tensor shift, Tensor out) {
         binary(BinaryOp.MUL, x, scale, out);
         binary(BinaryOp.ADD, out, shift, out);
     }
 
-    /** Sum of squares of all elements (for gradient clipping and norms), in double precision. */
+    /**
+     * Sum of squares of all elements (for gradient clipping and norms), in double precision.
+     *
+     * @param x the input
+     * @return sum of squares of all elements (for gradient clipping and norms), in double precision
+     */
     double sumOfSquares(Tensor x);
 
     // ---- fused optimizer updates (in place; the defaults compose the kernels above) --------------
@@ -99,6 +198,17 @@ public interface Backend {
      * {@code p *= 1 - lr wd} and {@code g' = g}); {@code ms = alpha ms + (1 - alpha) g'^2};
      * {@code t = g' / sqrt(ms + eps)}; with a momentum buffer {@code mom = momentum mom + lr t},
      * {@code p -= mom}, otherwise {@code p -= lr t}. {@code momentumBuf} may be null.
+     *
+     * @param p the parameter (updated in place)
+     * @param g the gradient
+     * @param squareAvg the running average of the squared gradient
+     * @param momentumBuf the momentum buffer
+     * @param lr the learning rate
+     * @param alpha the alpha factor
+     * @param momentum the momentum
+     * @param eps the epsilon
+     * @param wd the weight decay
+     * @param decoupled whether the weight decay is decoupled (AdamW)
      */
     default void rmsPropUpdate(Tensor p, Tensor g, Tensor squareAvg, Tensor momentumBuf, double lr, double alpha,
                                double momentum, double eps, double wd, boolean decoupled) {
@@ -130,6 +240,18 @@ public interface Backend {
      * One AdamW step in place: {@code m = b1 m + (1-b1) g}; {@code v = b2 v + (1-b2) g^2};
      * {@code p = (1 - lr wd) p - lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps)}, where {@code bc1},
      * {@code bc2} are the bias corrections {@code 1 - beta^step}.
+     *
+     * @param p the parameter (updated in place)
+     * @param g the gradient
+     * @param expAvg the first-moment estimate
+     * @param expAvgSq the second-moment estimate
+     * @param lr the learning rate
+     * @param beta1 the first-moment decay
+     * @param beta2 the second-moment decay
+     * @param eps the epsilon
+     * @param wd the weight decay
+     * @param bc1 the first-moment bias correction
+     * @param bc2 the second-moment bias correction
      */
     default void adamWUpdate(Tensor p, Tensor g, Tensor expAvg, Tensor expAvgSq, double lr, double beta1,
                              double beta2, double eps, double wd, double bc1, double bc2) {
@@ -146,33 +268,98 @@ public interface Backend {
 
     // ---- linear algebra and layout -------------------------------------------------------------
 
-    /** {@code out = op(a) · op(b)} for 2-D operands, or batched over a leading axis for 3-D ones. */
+    /**
+     * {@code out = op(a) · op(b)} for 2-D operands, or batched over a leading axis for 3-D ones.
+     *
+     * @param a the first operand
+     * @param transposeA whether to transpose the first operand
+     * @param b the second operand
+     * @param transposeB whether to transpose the second operand
+     * @param out the output
+     */
     void matmul(Tensor a, boolean transposeA, Tensor b, boolean transposeB, Tensor out);
 
-    /** {@code out = x.permute(perm)} materialized. */
+    /**
+     * {@code out = x.permute(perm)} materialized.
+     *
+     * @param x the input
+     * @param perm the new order of the dimensions
+     * @param out the output
+     */
     void permute(Tensor x, int[] perm, Tensor out);
 
-    /** Concatenates along {@code axis}. */
+    /**
+     * Concatenates along {@code axis}.
+     *
+     * @param inputs the inputs
+     * @param axis the axis
+     * @param out the output
+     */
     void concat(Tensor[] inputs, int axis, Tensor out);
 
-    /** {@code out = x[begin : begin + out.shape]} (a box of {@code x}). */
+    /**
+     * {@code out = x[begin : begin + out.shape]} (a box of {@code x}).
+     *
+     * @param x the input
+     * @param begin the start index on each axis
+     * @param out the output
+     */
     void slice(Tensor x, int[] begin, Tensor out);
 
-    /** {@code out} = {@code x} placed at {@code begin} inside a tensor filled with {@code value}. */
+    /**
+     * {@code out} = {@code x} placed at {@code begin} inside a tensor filled with {@code value}.
+     *
+     * @param x the input
+     * @param begin the start index on each axis
+     * @param value the value
+     * @param out the output
+     */
     void pad(Tensor x, int[] begin, double value, Tensor out);
 
-    /** Row-wise softmax ({@code log = false}) or log-softmax over the last axis. */
+    /**
+     * Row-wise softmax ({@code log = false}) or log-softmax over the last axis.
+     *
+     * @param x the input
+     * @param log whether to log
+     * @param out the output
+     */
     void softmax(Tensor x, boolean log, Tensor out);
 
     // ---- convolution and pooling (NHWC) ----------------------------------------------------------
 
-    /** Dense convolution, weights {@code [kH,kW,inC,outC]}; {@code bias} may be null. */
+    /**
+     * Dense convolution, weights {@code [kH,kW,inC,outC]}; {@code bias} may be null.
+     *
+     * @param x the input
+     * @param w the weight
+     * @param bias the bias (may be null)
+     * @param g the convolution geometry
+     * @param out the output
+     */
     void conv2d(Tensor x, Tensor w, Tensor bias, ConvGeometry g, Tensor out);
 
-    /** Gradients of {@link #conv2d}; any of {@code gradX}, {@code gradW}, {@code gradB} may be null. */
+    /**
+     * Gradients of {@link #conv2d}; any of {@code gradX}, {@code gradW}, {@code gradB} may be null.
+     *
+     * @param x the input
+     * @param w the weight
+     * @param gradOut the gradient of the output
+     * @param g the convolution geometry
+     * @param gradX the gradient of the input (written)
+     * @param gradW the gradient of the weight
+     * @param gradB the gradient of the bias
+     */
     void conv2dBackward(Tensor x, Tensor w, Tensor gradOut, ConvGeometry g, Tensor gradX, Tensor gradW, Tensor gradB);
 
-    /** Depthwise convolution, weights {@code [kH,kW,C,1]}; {@code bias} may be null. */
+    /**
+     * Depthwise convolution, weights {@code [kH,kW,C,1]}; {@code bias} may be null.
+     *
+     * @param x the input
+     * @param w the weight
+     * @param bias the bias (may be null)
+     * @param g the convolution geometry
+     * @param out the output
+     */
     void depthwiseConv2d(Tensor x, Tensor w, Tensor bias, ConvGeometry g, Tensor out);
 
     /**
@@ -181,6 +368,18 @@ public interface Backend {
      * and {@link #conv2d} otherwise ({@code act} null means identity). A backend may fold the batch
      * norm into the convolution; the default runs the conv into a temporary, then
      * {@link #batchNormActivation}.
+     *
+     * @param x the input
+     * @param w the weight
+     * @param g the convolution geometry
+     * @param depthwise whether the convolution is depthwise
+     * @param mean the mean
+     * @param var the variance
+     * @param gamma the batch-norm scale
+     * @param beta the batch-norm shift
+     * @param eps the epsilon
+     * @param act the activation
+     * @param out the output
      */
     default void convBatchNormActivation(Tensor x, Tensor w, ConvGeometry g, boolean depthwise, Tensor mean, Tensor var,
                                          Tensor gamma, Tensor beta, double eps, UnaryOp act, Tensor out) {
@@ -190,27 +389,77 @@ public interface Backend {
         batchNormActivation(y, mean, var, gamma, beta, eps, act, out);
     }
 
-    /** Gradients of {@link #depthwiseConv2d}; any output may be null. */
+    /**
+     * Gradients of {@link #depthwiseConv2d}; any output may be null.
+     *
+     * @param x the input
+     * @param w the weight
+     * @param gradOut the gradient of the output
+     * @param g the convolution geometry
+     * @param gradX the gradient of the input (written)
+     * @param gradW the gradient of the weight
+     * @param gradB the gradient of the bias
+     */
     void depthwiseConv2dBackward(Tensor x, Tensor w, Tensor gradOut, ConvGeometry g, Tensor gradX, Tensor gradW, Tensor gradB);
 
-    /** Average ({@code max = false}) or max pooling; average pooling excludes padding from the count. */
+    /**
+     * Average ({@code max = false}) or max pooling; average pooling excludes padding from the count.
+     *
+     * @param x the input
+     * @param max true for max pooling, false for average pooling
+     * @param g the convolution geometry
+     * @param out the output
+     */
     void pool2d(Tensor x, boolean max, ConvGeometry g, Tensor out);
 
-    /** Gradient of {@link #pool2d}. */
+    /**
+     * Gradient of {@link #pool2d}.
+     *
+     * @param x the input
+     * @param max true for max pooling, false for average pooling
+     * @param g the convolution geometry
+     * @param gradOut the gradient of the output
+     * @param gradX the gradient of the input (written)
+     */
     void pool2dBackward(Tensor x, boolean max, ConvGeometry g, Tensor gradOut, Tensor gradX);
 
     // ---- batch norm over the last axis (x viewed as [M, C]) -------------------------------------
 
-    /** Per-channel mean and biased variance over all but the last axis. */
+    /**
+     * Per-channel mean and biased variance over all but the last axis.
+     *
+     * @param x the input
+     * @param mean the mean
+     * @param var the variance
+     */
     void batchNormStats(Tensor x, Tensor mean, Tensor var);
 
-    /** {@code out = (x - mean) / sqrt(var + eps) * gamma + beta}; gamma/beta may be null (1 / 0). */
+    /**
+     * {@code out = (x - mean) / sqrt(var + eps) * gamma + beta}; gamma/beta may be null (1 / 0).
+     *
+     * @param x the input
+     * @param mean the mean
+     * @param var the variance
+     * @param gamma the batch-norm scale
+     * @param beta the batch-norm shift
+     * @param eps the epsilon
+     * @param out the output
+     */
     void batchNormApply(Tensor x, Tensor mean, Tensor var, Tensor gamma, Tensor beta, double eps, Tensor out);
 
     /**
      * {@code out = act(batchNormApply(x, ...))} in one pass, with {@code mean} and {@code var} as
      * constants (inference: nothing is saved for backward); {@code act} null means identity.
      * The default runs the two kernels one after the other.
+     *
+     * @param x the input
+     * @param mean the mean
+     * @param var the variance
+     * @param gamma the batch-norm scale
+     * @param beta the batch-norm shift
+     * @param eps the epsilon
+     * @param act the activation
+     * @param out the output
      */
     default void batchNormActivation(Tensor x, Tensor mean, Tensor var, Tensor gamma, Tensor beta, double eps,
                                      UnaryOp act, Tensor out) {
@@ -223,6 +472,19 @@ public interface Backend {
      * output, with the same conventions as {@link #batchNormBackward} ({@code act} null: plain batch
      * norm; {@code beta} may be null). The default recomputes the normalized input into a
      * temporary; the CPU kernel recomputes it block by block instead.
+     *
+     * @param x the input
+     * @param mean the mean
+     * @param var the variance
+     * @param gamma the batch-norm scale
+     * @param beta the batch-norm shift
+     * @param gradOut the gradient of the output
+     * @param eps the epsilon
+     * @param batchStats whether to use the batch statistics
+     * @param act the activation
+     * @param gradX the gradient of the input (written)
+     * @param gradGamma the gradient of gamma
+     * @param gradBeta the gradient of beta
      */
     default void batchNormActivationBackward(Tensor x, Tensor mean, Tensor var, Tensor gamma, Tensor beta,
                                              Tensor gradOut, double eps, boolean batchStats, UnaryOp act,
@@ -241,6 +503,17 @@ public interface Backend {
      * Gradients of {@link #batchNormApply}. With {@code batchStats} the mean and var are treated as
      * the batch statistics of {@code x} (training mode); otherwise as constants (eval / frozen BN).
      * Any output may be null.
+     *
+     * @param x the input
+     * @param mean the mean
+     * @param var the variance
+     * @param gamma the batch-norm scale
+     * @param gradOut the gradient of the output
+     * @param eps the epsilon
+     * @param batchStats whether to use the batch statistics
+     * @param gradX the gradient of the input (written)
+     * @param gradGamma the gradient of gamma
+     * @param gradBeta the gradient of beta
      */
     void batchNormBackward(Tensor x, Tensor mean, Tensor var, Tensor gamma, Tensor gradOut, double eps,
                            boolean batchStats, Tensor gradX, Tensor gradGamma, Tensor gradBeta);

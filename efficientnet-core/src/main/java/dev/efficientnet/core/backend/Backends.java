@@ -9,7 +9,7 @@ public final class Backends {
     private Backends() {
     }
 
-    /** The installed backend, creating the CPU one on first call. */
+    /** {@return the installed backend, creating the CPU one on first call} */
     public static Backend current() {
         Backend b = current;
         if (b == null) {
@@ -24,7 +24,11 @@ public final class Backends {
         return b;
     }
 
-    /** Installs another backend (call before any tensor is created). */
+    /**
+     * Installs another backend (call before any tensor is created).
+     *
+     * @param backend the backend
+     */
     public static synchronized void install(Backend backend) {
         current = backend;
     }

@@ -8,19 +8,21 @@ import dev.efficientnet.core.tensor.DType;
  * must not be read again: every accessor then fails instead of returning someone else's data.
  */
 public interface Storage {
-    /** Element type. */
+    /** {@return element type} */
     DType dtype();
 
-    /** Number of elements. */
+    /** {@return number of elements} */
     long length();
 
-    /** True once the buffer went back to the pool (its tensors are dead). */
+    /** {@return true once the buffer went back to the pool (its tensors are dead)} */
     boolean isReleased();
 
     /**
      * A write counter: it changes whenever a backend op writes into this buffer (copies, element-wise
      * results, optimizer updates, raw writes). Compiled inference plans compare it to notice changed
      * weights (decision D25). Backends without one return 0.
+     *
+     * @return a write counter: it changes whenever a backend op writes into this buffer (copies, element-wise results, optimizer updates, raw writes)
      */
     default long version() {
         return 0;

@@ -27,6 +27,10 @@ public final class WeightInit {
     /**
      * {@code kH * kW * outC / groups} (integer division, as timm) for a convolution weight of shape
      * {@code [kH, kW, inC/groups, outC]}.
+     *
+     * @param shape the shape
+     * @param groups the number of groups
+     * @return {@code kH * kW * outC / groups} (integer division, as timm) for a convolution weight of shape {@code [kH, kW, inC/groups, outC]}
      */
     public static long convFanOut(int[] shape, int groups) {
         if (shape.length != 4)
@@ -41,6 +45,9 @@ public final class WeightInit {
     /**
      * {@code kH * kW * multiplier} for a depthwise weight {@code [kH, kW, C, multiplier]}
      * (groups = C, outC = C * multiplier).
+     *
+     * @param shape the shape
+     * @return {@code kH * kW * multiplier} for a depthwise weight {@code [kH, kW, C, multiplier]} (groups = C, outC = C * multiplier)
      */
     public static long depthwiseFanOut(int[] shape) {
         if (shape.length != 4)
@@ -48,26 +55,51 @@ public final class WeightInit {
         return (long) shape[0] * shape[1] * shape[3];
     }
 
-    /** Dense or grouped convolution weight {@code [kH, kW, inC/groups, outC]}: normal(0, sqrt(2 / fan_out)). */
+    /**
+     * Dense or grouped convolution weight {@code [kH, kW, inC/groups, outC]}: normal(0, sqrt(2 / fan_out)).
+     *
+     * @param w the weight
+     * @param groups the number of groups
+     * @param rng the random number generator
+     * @return dense or grouped convolution weight {@code [kH, kW, inC/groups, outC]}: normal(0, sqrt(2 / fan_out))
+     */
     public static Tensor convWeight(Tensor w, int groups, Rng rng) {
         Objects.requireNonNull(w, "w");
         long fanOut = convFanOut(w.shape(), groups);
         return normal(w, 0, Math.sqrt(2.0 / fanOut), rng);
     }
 
-    /** Dense convolution weight ({@code groups = 1}). */
+    /**
+     * Dense convolution weight ({@code groups = 1}).
+     *
+     * @param w the weight
+     * @param rng the random number generator
+     * @return dense convolution weight ({@code groups = 1})
+     */
     public static Tensor convWeight(Tensor w, Rng rng) {
         return convWeight(w, 1, rng);
     }
 
-    /** Depthwise weight {@code [kH, kW, C, multiplier]}: normal(0, sqrt(2 / (kH * kW * multiplier))). */
+    /**
+     * Depthwise weight {@code [kH, kW, C, multiplier]}: normal(0, sqrt(2 / (kH * kW * multiplier))).
+     *
+     * @param w the weight
+     * @param rng the random number generator
+     * @return depthwise weight {@code [kH, kW, C, multiplier]}: normal(0, sqrt(2 / (kH * kW * multiplier)))
+     */
     public static Tensor depthwiseWeight(Tensor w, Rng rng) {
         Objects.requireNonNull(w, "w");
         long fanOut = depthwiseFanOut(w.shape());
         return normal(w, 0, Math.sqrt(2.0 / fanOut), rng);
     }
 
-    /** Linear weight {@code [out, in]}: uniform(-1/sqrt(out), 1/sqrt(out)). */
+    /**
+     * Linear weight {@code [out, in]}: uniform(-1/sqrt(out), 1/sqrt(out)).
+     *
+     * @param w the weight
+     * @param rng the random number generator
+     * @return linear weight {@code [out, in]}: uniform(-1/sqrt(out), 1/sqrt(out))
+     */
     public static Tensor linearWeight(Tensor w, Rng rng) {
         Objects.requireNonNull(w, "w");
         if (w.rank() != 2)
@@ -76,7 +108,15 @@ public final class WeightInit {
         return uniform(w, -r, r, rng);
     }
 
-    /** Fills with normal(mean, std) values drawn from {@code rng}; returns {@code t}. */
+    /**
+     * Fills with normal(mean, std) values drawn from {@code rng}; returns {@code t}.
+     *
+     * @param t the tensor
+     * @param mean the mean
+     * @param std the standard deviation
+     * @param rng the random number generator
+     * @return {@code t}
+     */
     public static Tensor normal(Tensor t, double mean, double std, Rng rng) {
         Objects.requireNonNull(rng, "rng");
         if (!(std >= 0) || Double.isInfinite(std)) throw new IllegalArgumentException("std must be finite and >= 0, got " + std);
@@ -84,7 +124,15 @@ public final class WeightInit {
         return t;
     }
 
-    /** Fills with uniform values in [lo, hi) drawn from {@code rng}; returns {@code t}. */
+    /**
+     * Fills with uniform values in [lo, hi) drawn from {@code rng}; returns {@code t}.
+     *
+     * @param t the tensor
+     * @param lo the lower bound
+     * @param hi the upper bound
+     * @param rng the random number generator
+     * @return {@code t}
+     */
     public static Tensor uniform(Tensor t, double lo, double hi, Rng rng) {
         Objects.requireNonNull(rng, "rng");
         if (!(lo < hi)) throw new IllegalArgumentException("uniform needs lo < hi, got [" + lo + ", " + hi + ")");
@@ -92,13 +140,23 @@ public final class WeightInit {
         return t;
     }
 
-    /** Fills with 0 (biases, BN beta); returns {@code t}. */
+    /**
+     * Fills with 0 (biases, BN beta); returns {@code t}.
+     *
+     * @param t the tensor
+     * @return {@code t}
+     */
     public static Tensor zeros(Tensor t) {
         Backend.current().fill(t, 0);
         return t;
     }
 
-    /** Fills with 1 (BN gamma); returns {@code t}. */
+    /**
+     * Fills with 1 (BN gamma); returns {@code t}.
+     *
+     * @param t the tensor
+     * @return {@code t}
+     */
     public static Tensor ones(Tensor t) {
         Backend.current().fill(t, 1);
         return t;

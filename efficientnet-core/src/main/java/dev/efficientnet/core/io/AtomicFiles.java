@@ -39,11 +39,22 @@ public final class AtomicFiles {
     /** Writes the content of a file through a channel positioned at 0. */
     @FunctionalInterface
     public interface Body {
-        /** Writes everything; the channel is forced and closed by the caller. */
+        /**
+         * Writes everything; the channel is forced and closed by the caller.
+         *
+         * @param channel the file channel
+         * @throws IOException if a file cannot be read or written
+         */
         void write(FileChannel channel) throws IOException;
     }
 
-    /** Replaces {@code target} atomically with what {@code body} writes. */
+    /**
+     * Replaces {@code target} atomically with what {@code body} writes.
+     *
+     * @param target the file to write
+     * @param body the code to run
+     * @throws IOException if a file cannot be read or written
+     */
     public static void write(Path target, Body body) throws IOException {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
@@ -97,6 +108,8 @@ public final class AtomicFiles {
      * For a process that is being stopped (a shutdown hook): refuses every later {@link #write} with an
      * {@link IOException} and deletes the temporary files of the writes in progress, whose targets
      * keep their previous complete content. Returns the deleted files. Irreversible.
+     *
+     * @return for a process that is being stopped (a shutdown hook): refuses every later {@link #write} with an {@link IOException} and deletes the temporary files of the writes in progress, whose targets keep their previous complete content
      */
     public static List<Path> abandonAll() {
         List<Path> deleted = new ArrayList<>();
@@ -113,13 +126,25 @@ public final class AtomicFiles {
         return deleted;
     }
 
-    /** Replaces {@code target} atomically with {@code text} in UTF-8. */
+    /**
+     * Replaces {@code target} atomically with {@code text} in UTF-8.
+     *
+     * @param target the file to write
+     * @param text the text
+     * @throws IOException if a file cannot be read or written
+     */
     public static void writeString(Path target, String text) throws IOException {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         write(target, ch -> writeFully(ch, ByteBuffer.wrap(bytes)));
     }
 
-    /** Writes all remaining bytes of {@code buf}. */
+    /**
+     * Writes all remaining bytes of {@code buf}.
+     *
+     * @param ch the file channel
+     * @param buf the buffer
+     * @throws IOException if a file cannot be read or written
+     */
     public static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
         while (buf.hasRemaining()) ch.write(buf);
     }

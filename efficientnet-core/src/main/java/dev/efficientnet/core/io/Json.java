@@ -53,7 +53,12 @@ public final class Json {
 
     // ---- parsing ------------------------------------------------------------------------------
 
-    /** Parses {@code text} with the default limits. */
+    /**
+     * Parses {@code text} with the default limits.
+     *
+     * @param text the text
+     * @return the value: a Map, List, String, Double, Boolean or null
+     */
     public static Object parse(CharSequence text) {
         return parse(text, DEFAULT_MAX_DEPTH, DEFAULT_MAX_LENGTH);
     }
@@ -61,6 +66,11 @@ public final class Json {
     /**
      * Parses {@code text}, rejecting nesting deeper than {@code maxDepth} arrays/objects and text
      * longer than {@code maxLength} characters.
+     *
+     * @param text the text
+     * @param maxDepth the maximum nesting depth
+     * @param maxLength the maximum length
+     * @return the value: a Map, List, String, Double, Boolean or null
      */
     public static Object parse(CharSequence text, int maxDepth, int maxLength) {
         if (text == null) throw new IllegalArgumentException("text is null");
@@ -72,12 +82,24 @@ public final class Json {
         return new Parser(s, maxDepth).parseDocument();
     }
 
-    /** Parses UTF-8 bytes (strictly decoded) with the default limits. */
+    /**
+     * Parses UTF-8 bytes (strictly decoded) with the default limits.
+     *
+     * @param utf8 the UTF-8 bytes
+     * @return the value: a Map, List, String, Double, Boolean or null
+     */
     public static Object parse(byte[] utf8) {
         return parse(utf8, DEFAULT_MAX_DEPTH, DEFAULT_MAX_LENGTH);
     }
 
-    /** Parses UTF-8 bytes (strictly decoded) with the given limits ({@code maxLength} counts bytes). */
+    /**
+     * Parses UTF-8 bytes (strictly decoded) with the given limits ({@code maxLength} counts bytes).
+     *
+     * @param utf8 the UTF-8 bytes
+     * @param maxDepth the maximum nesting depth
+     * @param maxLength the maximum length
+     * @return the value: a Map, List, String, Double, Boolean or null
+     */
     public static Object parse(byte[] utf8, int maxDepth, int maxLength) {
         if (utf8 == null) throw new IllegalArgumentException("utf8 is null");
         if (utf8.length > maxLength)
@@ -85,7 +107,12 @@ public final class Json {
         return parse(decodeUtf8(utf8), maxDepth, maxLength);
     }
 
-    /** Parses text that must be a JSON object. */
+    /**
+     * Parses text that must be a JSON object.
+     *
+     * @param text the text
+     * @return the object, in document order
+     */
     @SuppressWarnings("unchecked")
     public static Map<String, Object> parseObject(CharSequence text) {
         Object v = parse(text);
@@ -96,6 +123,10 @@ public final class Json {
     /**
      * Reads and parses a UTF-8 JSON file with the default limits; the file size is checked before it
      * is read. Syntax errors are {@link JsonException}s whose message starts with the file name.
+     *
+     * @param file the file
+     * @return the value: a Map, List, String, Double, Boolean or null
+     * @throws IOException if a file cannot be read or written
      */
     public static Object read(Path file) throws IOException {
         long size = Files.size(file);
@@ -411,24 +442,45 @@ public final class Json {
 
     // ---- writing ------------------------------------------------------------------------------
 
-    /** Compact JSON for {@code value} (no whitespace). */
+    /**
+     * Compact JSON for {@code value} (no whitespace).
+     *
+     * @param value the value
+     * @return compact JSON for {@code value} (no whitespace)
+     */
     public static String write(Object value) {
         return write(value, false);
     }
 
-    /** Pretty JSON for {@code value}: two-space indentation, arrays of scalars on one line. */
+    /**
+     * Pretty JSON for {@code value}: two-space indentation, arrays of scalars on one line.
+     *
+     * @param value the value
+     * @return pretty JSON for {@code value}: two-space indentation, arrays of scalars on one line
+     */
     public static String writePretty(Object value) {
         return write(value, true);
     }
 
-    /** JSON for {@code value}, pretty or compact. */
+    /**
+     * JSON for {@code value}, pretty or compact.
+     *
+     * @param value the value
+     * @param pretty whether to indent the output
+     * @return JSON for {@code value}, pretty or compact
+     */
     public static String write(Object value, boolean pretty) {
         StringBuilder sb = new StringBuilder();
         new Writer(sb, pretty).value(value, 0);
         return sb.toString();
     }
 
-    /** {@code value} as a JSON string literal, quotes included. */
+    /**
+     * {@code value} as a JSON string literal, quotes included.
+     *
+     * @param value the value
+     * @return {@code value} as a JSON string literal, quotes included
+     */
     public static String quote(String value) {
         StringBuilder sb = new StringBuilder(value.length() + 2);
         appendString(sb, value);

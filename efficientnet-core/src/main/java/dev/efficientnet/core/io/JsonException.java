@@ -28,17 +28,17 @@ public final class JsonException extends IllegalArgumentException {
         this.column = cause.column;
     }
 
-    /** Character offset of the error in the text (0-based). */
+    /** {@return character offset of the error in the text (0-based)} */
     public int offset() {
         return offset;
     }
 
-    /** Line of the error (1-based). */
+    /** {@return line of the error (1-based)} */
     public int line() {
         return line;
     }
 
-    /** Column of the error (1-based, in characters). */
+    /** {@return column of the error (1-based, in characters)} */
     public int column() {
         return column;
     }

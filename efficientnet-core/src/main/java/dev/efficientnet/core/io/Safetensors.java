@@ -62,7 +62,13 @@ public final class Safetensors {
 
     // ---- reading ------------------------------------------------------------------------------
 
-    /** Opens and validates {@code file}; tensor data is read lazily by the returned object. */
+    /**
+     * Opens and validates {@code file}; tensor data is read lazily by the returned object.
+     *
+     * @param file the file
+     * @return the open file
+     * @throws IOException if a file cannot be read or written
+     */
     public static SafetensorsFile read(Path file) throws IOException {
         long t0 = System.nanoTime();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -100,7 +106,13 @@ public final class Safetensors {
         }
     }
 
-    /** Reads every tensor of {@code file} as float32, in header order. */
+    /**
+     * Reads every tensor of {@code file} as float32, in header order.
+     *
+     * @param file the file
+     * @return the tensors by name, in header order
+     * @throws IOException if a file cannot be read or written
+     */
     public static Map<String, Tensor> load(Path file) throws IOException {
         return read(file).getAll();
     }
@@ -315,7 +327,14 @@ public final class Safetensors {
 
     // ---- writing ------------------------------------------------------------------------------
 
-    /** Writes {@code tensors} (in iteration order) as F32 with {@code metadata} (may be null), atomically. */
+    /**
+     * Writes {@code tensors} (in iteration order) as F32 with {@code metadata} (may be null), atomically.
+     *
+     * @param file the file
+     * @param tensors the tensors by name
+     * @param metadata the metadata
+     * @throws IOException if a file cannot be read or written
+     */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
         write(file, tensors, metadata, false);
     }
@@ -324,6 +343,12 @@ public final class Safetensors {
      * Writes {@code tensors} (in iteration order) with {@code metadata} (may be null), atomically.
      * Float32 tensors are stored as F32; float64 ones as F64 if {@code keepFloat64}, otherwise rounded
      * to F32 (a value beyond the float32 range is an {@link IllegalArgumentException}).
+     *
+     * @param file the file
+     * @param tensors the tensors by name
+     * @param metadata the metadata
+     * @param keepFloat64 whether float64 tensors stay float64
+     * @throws IOException if a file cannot be read or written
      */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata, boolean keepFloat64)
             throws IOException {

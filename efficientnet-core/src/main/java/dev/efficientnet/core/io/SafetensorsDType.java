@@ -45,17 +45,22 @@ public enum SafetensorsDType {
         this.floatingPoint = floatingPoint;
     }
 
-    /** Size of one element in bytes. */
+    /** {@return size of one element in bytes} */
     public int bytes() {
         return bytes;
     }
 
-    /** True for the floating-point types. */
+    /** {@return true for the floating-point types} */
     public boolean isFloatingPoint() {
         return floatingPoint;
     }
 
-    /** The type with this header name, or null if unknown (names are case-sensitive). */
+    /**
+     * The type with this header name, or null if unknown (names are case-sensitive).
+     *
+     * @param name the name
+     * @return the type with this header name, or null if unknown (names are case-sensitive)
+     */
     public static SafetensorsDType fromName(String name) {
         for (SafetensorsDType t : values()) if (t.name().equals(name)) return t;
         return null;

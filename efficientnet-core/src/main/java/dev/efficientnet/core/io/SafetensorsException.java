@@ -11,19 +11,30 @@ import java.nio.file.Path;
 public class SafetensorsException extends IOException {
     private final transient Path file;
 
-    /** A problem with {@code file}; the message is {@code "<file>: <problem>"}. */
+    /**
+     * A problem with {@code file}; the message is {@code "<file>: <problem>"}.
+     *
+     * @param file the file
+     * @param problem what is wrong
+     */
     public SafetensorsException(Path file, String problem) {
         super(file + ": " + problem);
         this.file = file;
     }
 
-    /** A problem with {@code file} caused by {@code cause}. */
+    /**
+     * A problem with {@code file} caused by {@code cause}.
+     *
+     * @param file the file
+     * @param problem what is wrong
+     * @param cause the cause
+     */
     public SafetensorsException(Path file, String problem, Throwable cause) {
         super(file + ": " + problem, cause);
         this.file = file;
     }
 
-    /** The file concerned. */
+    /** {@return the file concerned} */
     public Path file() {
         return file;
     }

@@ -69,42 +69,62 @@ public final class SafetensorsFile {
         this.regions = regions;
     }
 
-    /** The file this was read from. */
+    /** {@return the file this was read from} */
     public Path path() {
         return path;
     }
 
-    /** Tensor names in header order. */
+    /** {@return tensor names in header order} */
     public List<String> names() {
         return names;
     }
 
-    /** Number of tensors. */
+    /** {@return number of tensors} */
     public int size() {
         return names.size();
     }
 
-    /** True if the file has a tensor called {@code name}. */
+    /**
+     * True if the file has a tensor called {@code name}.
+     *
+     * @param name the name
+     * @return true if the file has a tensor called {@code name}
+     */
     public boolean contains(String name) {
         return entries.containsKey(name);
     }
 
-    /** The {@code __metadata__} map (empty when absent), in header order. */
+    /** {@return the {@code __metadata__} map (empty when absent), in header order} */
     public Map<String, String> metadata() {
         return metadata;
     }
 
-    /** The stored shape of {@code name} (a copy). */
+    /**
+     * The stored shape of {@code name} (a copy).
+     *
+     * @param name the name
+     * @return the stored shape of {@code name} (a copy)
+     */
     public int[] shape(String name) {
         return entry(name).shape.clone();
     }
 
-    /** The stored dtype of {@code name}. */
+    /**
+     * The stored dtype of {@code name}.
+     *
+     * @param name the name
+     * @return the stored dtype of {@code name}
+     */
     public SafetensorsDType dtype(String name) {
         return entry(name).dtype;
     }
 
-    /** Number of elements of {@code name}. */
+    /**
+     * Number of elements of {@code name}.
+     *
+     * @param name the name
+     * @return number of elements of {@code name}
+     */
     public long numel(String name) {
         return entry(name).numel;
     }
@@ -123,31 +143,60 @@ public final class SafetensorsFile {
         return e;
     }
 
-    /** The tensor {@code name} as float32. */
+    /**
+     * The tensor {@code name} as float32.
+     *
+     * @param name the name
+     * @return the tensor {@code name} as float32
+     * @throws SafetensorsException if the file is not valid safetensors
+     */
     public Tensor get(String name) throws SafetensorsException {
         Entry e = entryOrThrow(name);
         float[] values = readFloats(e);
         return e.numel == 0 ? Tensor.zeros(DType.FLOAT32, e.shape) : Tensor.of(values, e.shape);
     }
 
-    /** The tensor {@code name} as float64. */
+    /**
+     * The tensor {@code name} as float64.
+     *
+     * @param name the name
+     * @return the tensor {@code name} as float64
+     * @throws SafetensorsException if the file is not valid safetensors
+     */
     public Tensor getDouble(String name) throws SafetensorsException {
         Entry e = entryOrThrow(name);
         double[] values = readDoubles(e);
         return e.numel == 0 ? Tensor.zeros(DType.FLOAT64, e.shape) : Tensor.of(values, e.shape);
     }
 
-    /** The values of {@code name} as a float array (row-major). */
+    /**
+     * The values of {@code name} as a float array (row-major).
+     *
+     * @param name the name
+     * @return the values of {@code name} as a float array (row-major)
+     * @throws SafetensorsException if the file is not valid safetensors
+     */
     public float[] getFloats(String name) throws SafetensorsException {
         return readFloats(entryOrThrow(name));
     }
 
-    /** The values of {@code name} as a double array (row-major). */
+    /**
+     * The values of {@code name} as a double array (row-major).
+     *
+     * @param name the name
+     * @return the values of {@code name} as a double array (row-major)
+     * @throws SafetensorsException if the file is not valid safetensors
+     */
     public double[] getDoubles(String name) throws SafetensorsException {
         return readDoubles(entryOrThrow(name));
     }
 
-    /** Every tensor as float32, in header order. */
+    /**
+     * Every tensor as float32, in header order.
+     *
+     * @return every tensor as float32, in header order
+     * @throws SafetensorsException if the file is not valid safetensors
+     */
     public Map<String, Tensor> getAll() throws SafetensorsException {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (String n : names) out.put(n, get(n));

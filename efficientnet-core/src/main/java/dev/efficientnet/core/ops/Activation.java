@@ -30,12 +30,17 @@ public enum Activation {
         this.op = op;
     }
 
-    /** Applies the activation (with gradient); {@link #IDENTITY} returns {@code x} itself. */
+    /**
+     * Applies the activation (with gradient); {@link #IDENTITY} returns {@code x} itself.
+     *
+     * @param x the input
+     * @return the activated tensor ({@code x} itself for {@code IDENTITY})
+     */
     public Tensor apply(Tensor x) {
         return op == null ? x : Activations.unary(op, x);
     }
 
-    /** The element-wise kernel, or null for {@link #IDENTITY}. */
+    /** {@return the element-wise kernel, or null for {@link #IDENTITY}} */
     public UnaryOp unaryOp() {
         return op;
     }
@@ -43,6 +48,9 @@ public enum Activation {
     /**
      * Parses a name case-insensitively, accepting {@code -} for {@code _} and the aliases
      * {@code swish} (SiLU), {@code hswish}/{@code hard_swish}, {@code hsigmoid}, {@code none}/{@code linear}.
+     *
+     * @param name the name
+     * @return the activation
      */
     public static Activation parse(String name) {
         if (name == null) throw new IllegalArgumentException("activation name is null");

@@ -15,67 +15,133 @@ public final class Activations {
     private Activations() {
     }
 
-    /** SiLU / swish: {@code x * sigmoid(x)}. */
+    /**
+     * SiLU / swish: {@code x * sigmoid(x)}.
+     *
+     * @param x the input
+     * @return SiLU / swish: {@code x * sigmoid(x)}
+     */
     public static Tensor silu(Tensor x) {
         return unary(UnaryOp.SILU, x);
     }
 
-    /** Logistic sigmoid {@code 1 / (1 + exp(-x))}. */
+    /**
+     * Logistic sigmoid {@code 1 / (1 + exp(-x))}.
+     *
+     * @param x the input
+     * @return logistic sigmoid {@code 1 / (1 + exp(-x))}
+     */
     public static Tensor sigmoid(Tensor x) {
         return unary(UnaryOp.SIGMOID, x);
     }
 
-    /** {@code max(x, 0)}. */
+    /**
+     * {@code max(x, 0)}.
+     *
+     * @param x the input
+     * @return {@code max(x, 0)}
+     */
     public static Tensor relu(Tensor x) {
         return unary(UnaryOp.RELU, x);
     }
 
-    /** {@code min(max(x, 0), 6)}. */
+    /**
+     * {@code min(max(x, 0), 6)}.
+     *
+     * @param x the input
+     * @return {@code min(max(x, 0), 6)}
+     */
     public static Tensor relu6(Tensor x) {
         return unary(UnaryOp.RELU6, x);
     }
 
-    /** Hard-swish: {@code x * relu6(x + 3) / 6}. */
+    /**
+     * Hard-swish: {@code x * relu6(x + 3) / 6}.
+     *
+     * @param x the input
+     * @return hard-swish: {@code x * relu6(x + 3) / 6}
+     */
     public static Tensor hardSwish(Tensor x) {
         return unary(UnaryOp.HARD_SWISH, x);
     }
 
-    /** Hard-sigmoid: {@code relu6(x + 3) / 6}. */
+    /**
+     * Hard-sigmoid: {@code relu6(x + 3) / 6}.
+     *
+     * @param x the input
+     * @return hard-sigmoid: {@code relu6(x + 3) / 6}
+     */
     public static Tensor hardSigmoid(Tensor x) {
         return unary(UnaryOp.HARD_SIGMOID, x);
     }
 
-    /** Hyperbolic tangent. */
+    /**
+     * Hyperbolic tangent.
+     *
+     * @param x the input
+     * @return hyperbolic tangent
+     */
     public static Tensor tanh(Tensor x) {
         return unary(UnaryOp.TANH, x);
     }
 
-    /** {@code e^x}. */
+    /**
+     * {@code e^x}.
+     *
+     * @param x the input
+     * @return {@code e^x}
+     */
     public static Tensor exp(Tensor x) {
         return unary(UnaryOp.EXP, x);
     }
 
-    /** Natural logarithm (NaN below 0, -inf at 0). */
+    /**
+     * Natural logarithm (NaN below 0, -inf at 0).
+     *
+     * @param x the input
+     * @return natural logarithm (NaN below 0, -inf at 0)
+     */
     public static Tensor log(Tensor x) {
         return unary(UnaryOp.LOG, x);
     }
 
-    /** Square root (NaN below 0; infinite gradient at 0). */
+    /**
+     * Square root (NaN below 0; infinite gradient at 0).
+     *
+     * @param x the input
+     * @return square root (NaN below 0; infinite gradient at 0)
+     */
     public static Tensor sqrt(Tensor x) {
         return unary(UnaryOp.SQRT, x);
     }
 
-    /** {@code x^2}. */
+    /**
+     * {@code x^2}.
+     *
+     * @param x the input
+     * @return {@code x^2}
+     */
     public static Tensor square(Tensor x) {
         return unary(UnaryOp.SQUARE, x);
     }
 
-    /** {@code |x|}. */
+    /**
+     * {@code |x|}.
+     *
+     * @param x the input
+     * @return {@code |x|}
+     */
     public static Tensor abs(Tensor x) {
         return unary(UnaryOp.ABS, x);
     }
 
-    /** Applies the element-wise kernel {@code op} with its gradient. */
+    /**
+     * Applies the element-wise kernel {@code op} with its gradient.
+     *
+     * @param op the unary operation
+     * @param x the input
+     * @return the result
+     */
     public static Tensor unary(UnaryOp op, Tensor x) {
         if (op == null) throw new IllegalArgumentException("unary: op is null");
         if (x == null) throw new IllegalArgumentException(op.name().toLowerCase() + ": x is null");

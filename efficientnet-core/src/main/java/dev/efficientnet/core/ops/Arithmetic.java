@@ -13,27 +13,58 @@ public final class Arithmetic {
     private Arithmetic() {
     }
 
-    /** {@code a + b} with broadcasting. */
+    /**
+     * {@code a + b} with broadcasting.
+     *
+     * @param a the first operand
+     * @param b the second operand
+     * @return {@code a + b} with broadcasting
+     */
     public static Tensor add(Tensor a, Tensor b) {
         return binary(BinaryOp.ADD, a, b);
     }
 
-    /** {@code a - b} with broadcasting. */
+    /**
+     * {@code a - b} with broadcasting.
+     *
+     * @param a the first operand
+     * @param b the second operand
+     * @return {@code a - b} with broadcasting
+     */
     public static Tensor sub(Tensor a, Tensor b) {
         return binary(BinaryOp.SUB, a, b);
     }
 
-    /** {@code a * b} with broadcasting. */
+    /**
+     * {@code a * b} with broadcasting.
+     *
+     * @param a the first operand
+     * @param b the second operand
+     * @return {@code a * b} with broadcasting
+     */
     public static Tensor mul(Tensor a, Tensor b) {
         return binary(BinaryOp.MUL, a, b);
     }
 
-    /** {@code a / b} with broadcasting. */
+    /**
+     * {@code a / b} with broadcasting.
+     *
+     * @param a the first operand
+     * @param b the second operand
+     * @return {@code a / b} with broadcasting
+     */
     public static Tensor div(Tensor a, Tensor b) {
         return binary(BinaryOp.DIV, a, b);
     }
 
-    /** {@code x * scale + shift}. */
+    /**
+     * {@code x * scale + shift}.
+     *
+     * @param x the input
+     * @param scale the scale
+     * @param shift the shift
+     * @return {@code x * scale + shift}
+     */
     public static Tensor affine(Tensor x, double scale, double shift) {
         Tensor out = Tensor.empty(x.dtype(), x.shape());
         Backend.current().affine(x, scale, shift, out);

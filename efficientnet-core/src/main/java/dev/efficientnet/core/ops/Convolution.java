@@ -21,7 +21,14 @@ public final class Convolution {
     private Convolution() {
     }
 
-    /** {@link #conv2d(Tensor, Tensor, Tensor, Conv2dOptions)} without a bias. */
+    /**
+     * {@link #conv2d(Tensor, Tensor, Tensor, Conv2dOptions)} without a bias.
+     *
+     * @param x the input
+     * @param w the weight
+     * @param options stride, dilation, groups and padding
+     * @return {@link #conv2d(Tensor, Tensor, Tensor, Conv2dOptions)} without a bias
+     */
     public static Tensor conv2d(Tensor x, Tensor w, Conv2dOptions options) {
         return conv2d(x, w, null, options);
     }
@@ -29,6 +36,12 @@ public final class Convolution {
     /**
      * Convolution of {@code x [N,H,W,Cin]} with {@code w [kH,kW,Cin/groups,Cout]} plus an optional
      * {@code bias [Cout]}; returns {@code [N,outH,outW,Cout]}.
+     *
+     * @param x the input
+     * @param w the weight
+     * @param bias the bias (may be null)
+     * @param options stride, dilation, groups and padding
+     * @return convolution of {@code x [N,H,W,Cin]} with {@code w [kH,kW,Cin/groups,Cout]} plus an optional {@code bias [Cout]}; returns {@code [N,outH,outW,Cout]}
      */
     public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dOptions options) {
         if (options == null) throw new IllegalArgumentException("conv2d: options must not be null");
@@ -49,6 +62,12 @@ public final class Convolution {
      * Depthwise convolution of {@code x [N,H,W,C]} with {@code w [kH,kW,C,1]} (one filter per
      * channel) plus an optional {@code bias [C]}; returns {@code [N,outH,outW,C]}. Groups in the
      * options must be 1 or C.
+     *
+     * @param x the input
+     * @param w the weight
+     * @param bias the bias (may be null)
+     * @param options stride, dilation, groups and padding
+     * @return depthwise convolution of {@code x [N,H,W,C]} with {@code w [kH,kW,C,1]} (one filter per channel) plus an optional {@code bias [C]}; returns {@code [N,outH,outW,C]}
      */
     public static Tensor depthwiseConv2d(Tensor x, Tensor w, Tensor bias, Conv2dOptions options) {
         if (options == null) throw new IllegalArgumentException("depthwiseConv2d: options must not be null");
@@ -71,6 +90,17 @@ public final class Convolution {
      * with {@code options.groups() == C}. Values equal the composed ops up to float rounding; when
      * autograd would record (an input needs a gradient), or for other group counts, the composed
      * ops run instead, so gradients are those of the composed ops.
+     *
+     * @param x the input
+     * @param w the weight
+     * @param options stride, dilation, groups and padding
+     * @param gamma the batch-norm scale
+     * @param beta the batch-norm shift
+     * @param runningMean the running mean
+     * @param runningVar the running variance
+     * @param eps the epsilon
+     * @param activation the activation
+     * @return inference form of a conv → batch norm → activation layer: {@code activation(batchNorm(conv(x, w), running statistics))} in one backend call, which may fold the batch norm into the convolution (the CPU backend does, on oneDNN)
      */
     public static Tensor conv2dBatchNormActivation(Tensor x, Tensor w, Conv2dOptions options, Tensor gamma, Tensor beta,
                                                    Tensor runningMean, Tensor runningVar, double eps, Activation activation) {

@@ -19,6 +19,10 @@ public final class Linear {
 
     /**
      * Matrix product: {@code [m,k]·[k,n] -> [m,n]}, or batched {@code [B,m,k]·[B,k,n] -> [B,m,n]}.
+     *
+     * @param a the first operand
+     * @param b the second operand
+     * @return matrix product: {@code [m,k]·[k,n] -> [m,n]}, or batched {@code [B,m,k]·[B,k,n] -> [B,m,n]}
      */
     public static Tensor matmul(Tensor a, Tensor b) {
         if (a == null || b == null) throw new IllegalArgumentException("matmul: operand is null");

@@ -20,7 +20,12 @@ public final class Losses {
 
     // ---- softmax ----------------------------------------------------------------------------------
 
-    /** Softmax over the last axis; backward {@code g' = y * (g - sum(g * y))}. */
+    /**
+     * Softmax over the last axis; backward {@code g' = y * (g - sum(g * y))}.
+     *
+     * @param x the input
+     * @return softmax over the last axis; backward {@code g' = y * (g - sum(g * y))}
+     */
     public static Tensor softmax(Tensor x) {
         requireRankAtLeast1("softmax", x);
         Tensor y = Tensor.empty(x.dtype(), x.shape());
@@ -45,6 +50,9 @@ public final class Losses {
     /**
      * Log-softmax over the last axis, computed as {@code x - max - log(sum(exp(x - max)))} so it stays
      * finite for any finite input; backward {@code g' = g - softmax(x) * sum(g)}.
+     *
+     * @param x the input
+     * @return log-softmax over the last axis, computed as {@code x - max - log(sum(exp(x - max)))} so it stays finite for any finite input; backward {@code g' = g - softmax(x) * sum(g)}
      */
     public static Tensor logSoftmax(Tensor x) {
         requireRankAtLeast1("logSoftmax", x);
@@ -84,7 +92,13 @@ public final class Losses {
 
     // ---- cross-entropy ------------------------------------------------------------------------------
 
-    /** Mean cross-entropy of {@code logits [N,K]} against class indices, no label smoothing. */
+    /**
+     * Mean cross-entropy of {@code logits [N,K]} against class indices, no label smoothing.
+     *
+     * @param logits the logits
+     * @param targets the target class indices
+     * @return mean cross-entropy of {@code logits [N,K]} against class indices, no label smoothing
+     */
     public static Tensor crossEntropy(Tensor logits, int[] targets) {
         return crossEntropy(logits, targets, 0);
     }
@@ -92,6 +106,11 @@ public final class Losses {
     /**
      * Mean cross-entropy of {@code logits [N,K]} against class indices with label smoothing
      * {@code eps} (PyTorch semantics: the target distribution is {@code (1-eps)·onehot + eps/K}).
+     *
+     * @param logits the logits
+     * @param targets the target class indices
+     * @param labelSmoothing the label-smoothing factor
+     * @return mean cross-entropy of {@code logits [N,K]} against class indices with label smoothing {@code eps} (PyTorch semantics: the target distribution is {@code (1-eps)·onehot + eps/K})
      */
     public static Tensor crossEntropy(Tensor logits, int[] targets, double labelSmoothing) {
         int[] nk = checkLogits(logits);
@@ -114,7 +133,13 @@ public final class Losses {
         return crossEntropyWith(logits, null, constant(logits.dtype(), q, n, k), true);
     }
 
-    /** Cross-entropy against {@code targets} without label smoothing; see {@link #crossEntropy(Tensor, Tensor, double)}. */
+    /**
+     * Cross-entropy against {@code targets} without label smoothing; see {@link #crossEntropy(Tensor, Tensor, double)}.
+     *
+     * @param logits the logits
+     * @param targets the target class indices
+     * @return cross-entropy against {@code targets} without label smoothing; see {@link #crossEntropy(Tensor, Tensor, double)}
+     */
     public static Tensor crossEntropy(Tensor logits, Tensor targets) {
         return crossEntropy(logits, targets, 0);
     }
@@ -126,6 +151,11 @@ public final class Losses {
      * {@code -sum_k q_k log softmax(z)_k}, averaged over the batch; gradients also flow to soft targets
      * that require them). Label smoothing {@code eps} mixes the targets with the uniform
      * distribution: {@code (1-eps)·q + eps/K}.
+     *
+     * @param logits the logits
+     * @param targets the target class indices
+     * @param labelSmoothing the label-smoothing factor
+     * @return mean cross-entropy of {@code logits [N,K]} against either class indices stored as floats ({@code targets} of shape {@code [N]}, integral values in {@code [0, K)}) or a target distribution per sample ({@code [N,K]}, e.g
      */
     public static Tensor crossEntropy(Tensor logits, Tensor targets, double labelSmoothing) {
         int[] nk = checkLogits(logits);
@@ -227,7 +257,13 @@ public final class Losses {
 
     // ---- regression ---------------------------------------------------------------------------------
 
-    /** Mean squared error {@code mean((pred - target)^2)} over all elements; shapes must match. */
+    /**
+     * Mean squared error {@code mean((pred - target)^2)} over all elements; shapes must match.
+     *
+     * @param pred the predictions
+     * @param target the target
+     * @return mean squared error {@code mean((pred - target)^2)} over all elements; shapes must match
+     */
     public static Tensor mse(Tensor pred, Tensor target) {
         if (pred == null || target == null) throw new IllegalArgumentException("mse: pred and target are required");
         if (!Arrays.equals(pred.shape(), target.shape()))

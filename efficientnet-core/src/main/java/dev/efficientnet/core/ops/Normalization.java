@@ -42,6 +42,7 @@ public final class Normalization {
      * @param training    batch statistics (and running-stat update) when true, running stats when false
      * @param momentum    weight of the batch statistic in the running update, in [0, 1] (PyTorch: 0.1)
      * @param eps         added to the variance, at least 0 (PyTorch: 1e-5; TF EfficientNet: 1e-3)
+     * @return batch norm over the last axis
      */
     public static Tensor batchNorm(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
                                    boolean training, double momentum, double eps) {
@@ -74,6 +75,14 @@ public final class Normalization {
      * training flag, and never updates them. Gradients flow to {@code x}, {@code gamma} and
      * {@code beta} with {@code dx = dy * gamma / sqrt(runningVar + eps)}. Numerically the same as
      * eval-mode {@link #batchNorm}.
+     *
+     * @param x the input
+     * @param gamma the batch-norm scale
+     * @param beta the batch-norm shift
+     * @param runningMean the running mean
+     * @param runningVar the running variance
+     * @param eps the epsilon
+     * @return frozen batch norm: normalizes with the running statistics as constants whatever the model's training flag, and never updates them
      */
     public static Tensor frozenBatchNorm(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
                                          double eps) {
@@ -87,6 +96,15 @@ public final class Normalization {
      * Batch norm with the running statistics as constants, followed by {@code activation}: the
      * eval-mode (or frozen) {@code act(batchNorm(x))} of a conv-BN-activation layer, as one fused
      * kernel pass. Same values and gradients as {@code activation.apply(frozenBatchNorm(...))}.
+     *
+     * @param x the input
+     * @param gamma the batch-norm scale
+     * @param beta the batch-norm shift
+     * @param runningMean the running mean
+     * @param runningVar the running variance
+     * @param eps the epsilon
+     * @param activation the activation
+     * @return batch norm with the running statistics as constants, followed by {@code activation}: the eval-mode (or frozen) {@code act(batchNorm(x))} of a conv-BN-activation layer, as one fused kernel pass
      */
     public static Tensor batchNormActivation(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
                                              double eps, Activation activation) {
@@ -100,6 +118,17 @@ public final class Normalization {
      * fused: one kernel pass forward, and a backward that recomputes the normalized value instead
      * of storing it (so neither the batch-norm output nor its gradient is materialized). Same
      * semantics, including the running-statistics update in training.
+     *
+     * @param x the input
+     * @param gamma the batch-norm scale
+     * @param beta the batch-norm shift
+     * @param runningMean the running mean
+     * @param runningVar the running variance
+     * @param training whether in training mode
+     * @param momentum the momentum
+     * @param eps the epsilon
+     * @param activation the activation
+     * @return {@code activation.apply(batchNorm(x, gamma, beta, runningMean, runningVar, training, momentum, eps))} fused: one kernel pass forward, and a backward that recomputes the normalized value instead of storing it (so neither the batch-norm output nor its gradient is materialized)
      */
     public static Tensor batchNormActivation(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
                                              boolean training, double momentum, double eps, Activation activation) {

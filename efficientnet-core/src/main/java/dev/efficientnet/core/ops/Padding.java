@@ -13,6 +13,12 @@ package dev.efficientnet.core.ops;
  *   <li>{@link Mode#VALID} — no padding.</li>
  *   <li>{@link Mode#EXPLICIT} — the given top, bottom, left and right amounts.</li>
  * </ul>
+ *
+ * @param mode the padding mode
+ * @param top the top padding
+ * @param bottom the bottom padding
+ * @param left the left padding
+ * @param right the right padding
  */
 public record Padding(Mode mode, int top, int bottom, int left, int right) {
 
@@ -32,7 +38,15 @@ public record Padding(Mode mode, int top, int bottom, int left, int right) {
     private static final Padding SYMMETRIC = new Padding(Mode.SYMMETRIC, 0, 0, 0, 0);
     private static final Padding VALID = new Padding(Mode.VALID, 0, 0, 0, 0);
 
-    /** Checks the padding: a mode, and no negative amount. */
+    /**
+     * Checks the padding: a mode, and no negative amount.
+     *
+     * @param mode the mode
+     * @param top the top padding
+     * @param bottom the bottom padding
+     * @param left the left padding
+     * @param right the right padding
+     */
     public Padding {
         if (mode == null) throw new IllegalArgumentException("padding mode must not be null");
         if (top < 0 || bottom < 0 || left < 0 || right < 0)
@@ -42,32 +56,51 @@ public record Padding(Mode mode, int top, int bottom, int left, int right) {
             throw new IllegalArgumentException("padding amounts are only allowed with mode EXPLICIT, got " + mode);
     }
 
-    /** TensorFlow SAME padding. */
+    /** {@return TensorFlow SAME padding} */
     public static Padding same() {
         return SAME;
     }
 
-    /** PyTorch-style symmetric padding {@code dilation * (k - 1) / 2}. */
+    /** {@return PyTorch-style symmetric padding {@code dilation * (k - 1) / 2}} */
     public static Padding symmetric() {
         return SYMMETRIC;
     }
 
-    /** No padding. */
+    /** {@return no padding} */
     public static Padding valid() {
         return VALID;
     }
 
-    /** {@code pad} on every side. */
+    /**
+     * {@code pad} on every side.
+     *
+     * @param pad the padding
+     * @return {@code pad} on every side
+     */
     public static Padding explicit(int pad) {
         return new Padding(Mode.EXPLICIT, pad, pad, pad, pad);
     }
 
-    /** {@code vertical} on top and bottom, {@code horizontal} on left and right. */
+    /**
+     * {@code vertical} on top and bottom, {@code horizontal} on left and right.
+     *
+     * @param vertical the padding at the top and at the bottom
+     * @param horizontal the padding at the left and at the right
+     * @return {@code vertical} on top and bottom, {@code horizontal} on left and right
+     */
     public static Padding explicit(int vertical, int horizontal) {
         return new Padding(Mode.EXPLICIT, vertical, vertical, horizontal, horizontal);
     }
 
-    /** Fixed per-side amounts. */
+    /**
+     * Fixed per-side amounts.
+     *
+     * @param top the top padding
+     * @param bottom the bottom padding
+     * @param left the left padding
+     * @param right the right padding
+     * @return fixed per-side amounts
+     */
     public static Padding explicit(int top, int bottom, int left, int right) {
         return new Padding(Mode.EXPLICIT, top, bottom, left, right);
     }
@@ -75,6 +108,16 @@ public record Padding(Mode mode, int top, int bottom, int left, int right) {
     /**
      * The per-side padding {@code {top, bottom, left, right}} for an input of {@code inH x inW}
      * and the given kernel, stride and dilation.
+     *
+     * @param inH the input height
+     * @param inW the input width
+     * @param kH the kernel height
+     * @param kW the kernel width
+     * @param sH the vertical stride
+     * @param sW the horizontal stride
+     * @param dH the vertical dilation
+     * @param dW the horizontal dilation
+     * @return the per-side padding {@code {top, bottom, left, right}} for an input of {@code inH x inW} and the given kernel, stride and dilation
      */
     public int[] resolve(int inH, int inW, int kH, int kW, int sH, int sW, int dH, int dW) {
         return switch (mode) {
@@ -93,12 +136,26 @@ public record Padding(Mode mode, int top, int bottom, int left, int right) {
         };
     }
 
-    /** TensorFlow SAME output size {@code ceil(in / stride)}. */
+    /**
+     * TensorFlow SAME output size {@code ceil(in / stride)}.
+     *
+     * @param in input channels
+     * @param stride the stride
+     * @return TensorFlow SAME output size {@code ceil(in / stride)}
+     */
     public static int sameOutputSize(int in, int stride) {
         return (in + stride - 1) / stride;
     }
 
-    /** TensorFlow SAME total padding along one axis (before + after). */
+    /**
+     * TensorFlow SAME total padding along one axis (before + after).
+     *
+     * @param in input channels
+     * @param k the kernel size
+     * @param stride the stride
+     * @param dilation the dilation
+     * @return TensorFlow SAME total padding along one axis (before + after)
+     */
     public static int sameTotal(int in, int k, int stride, int dilation) {
         int out = sameOutputSize(in, stride);
         return Math.max((out - 1) * stride + (k - 1) * dilation + 1 - in, 0);

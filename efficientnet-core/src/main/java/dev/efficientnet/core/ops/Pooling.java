@@ -21,27 +21,62 @@ public final class Pooling {
     private Pooling() {
     }
 
-    /** Max pooling with a square {@code kernel x kernel} window. */
+    /**
+     * Max pooling with a square {@code kernel x kernel} window.
+     *
+     * @param x the input
+     * @param kernel the kernel size
+     * @param options stride, dilation, groups and padding
+     * @return max pooling with a square {@code kernel x kernel} window
+     */
     public static Tensor maxPool2d(Tensor x, int kernel, Conv2dOptions options) {
         return pool("maxPool2d", x, kernel, kernel, options, true);
     }
 
-    /** Max pooling with a {@code kernelH x kernelW} window: {@code [N,H,W,C] -> [N,outH,outW,C]}. */
+    /**
+     * Max pooling with a {@code kernelH x kernelW} window: {@code [N,H,W,C] -> [N,outH,outW,C]}.
+     *
+     * @param x the input
+     * @param kernelH the kernel height
+     * @param kernelW the kernel width
+     * @param options stride, dilation, groups and padding
+     * @return max pooling with a {@code kernelH x kernelW} window: {@code [N,H,W,C] -> [N,outH,outW,C]}
+     */
     public static Tensor maxPool2d(Tensor x, int kernelH, int kernelW, Conv2dOptions options) {
         return pool("maxPool2d", x, kernelH, kernelW, options, true);
     }
 
-    /** Average pooling (padding excluded from the count) with a square window. */
+    /**
+     * Average pooling (padding excluded from the count) with a square window.
+     *
+     * @param x the input
+     * @param kernel the kernel size
+     * @param options stride, dilation, groups and padding
+     * @return average pooling (padding excluded from the count) with a square window
+     */
     public static Tensor avgPool2d(Tensor x, int kernel, Conv2dOptions options) {
         return pool("avgPool2d", x, kernel, kernel, options, false);
     }
 
-    /** Average pooling (padding excluded from the count): {@code [N,H,W,C] -> [N,outH,outW,C]}. */
+    /**
+     * Average pooling (padding excluded from the count): {@code [N,H,W,C] -> [N,outH,outW,C]}.
+     *
+     * @param x the input
+     * @param kernelH the kernel height
+     * @param kernelW the kernel width
+     * @param options stride, dilation, groups and padding
+     * @return average pooling (padding excluded from the count): {@code [N,H,W,C] -> [N,outH,outW,C]}
+     */
     public static Tensor avgPool2d(Tensor x, int kernelH, int kernelW, Conv2dOptions options) {
         return pool("avgPool2d", x, kernelH, kernelW, options, false);
     }
 
-    /** Mean over the spatial axes: {@code [N,H,W,C] -> [N,C]}. */
+    /**
+     * Mean over the spatial axes: {@code [N,H,W,C] -> [N,C]}.
+     *
+     * @param x the input
+     * @return mean over the spatial axes: {@code [N,H,W,C] -> [N,C]}
+     */
     public static Tensor globalAvgPool(Tensor x) {
         if (x == null || x.rank() != 4)
             throw new IllegalArgumentException("globalAvgPool: x must be NHWC [N,H,W,C], got "

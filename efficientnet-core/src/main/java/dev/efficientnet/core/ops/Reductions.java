@@ -12,22 +12,46 @@ public final class Reductions {
     private Reductions() {
     }
 
-    /** Sum of all elements, shape {@code []}. */
+    /**
+     * Sum of all elements, shape {@code []}.
+     *
+     * @param x the input
+     * @return sum of all elements, shape {@code []}
+     */
     public static Tensor sum(Tensor x) {
         return reduce(ReduceOp.SUM, x, allAxes(x), false);
     }
 
-    /** Mean of all elements, shape {@code []}. */
+    /**
+     * Mean of all elements, shape {@code []}.
+     *
+     * @param x the input
+     * @return mean of all elements, shape {@code []}
+     */
     public static Tensor mean(Tensor x) {
         return reduce(ReduceOp.MEAN, x, allAxes(x), false);
     }
 
-    /** Sum over {@code axes}. */
+    /**
+     * Sum over {@code axes}.
+     *
+     * @param x the input
+     * @param axes the axes to reduce
+     * @param keepDims whether to keep the reduced axes as size-1 dimensions
+     * @return sum over {@code axes}
+     */
     public static Tensor sum(Tensor x, int[] axes, boolean keepDims) {
         return reduce(ReduceOp.SUM, x, axes, keepDims);
     }
 
-    /** Mean over {@code axes}. */
+    /**
+     * Mean over {@code axes}.
+     *
+     * @param x the input
+     * @param axes the axes to reduce
+     * @param keepDims whether to keep the reduced axes as size-1 dimensions
+     * @return mean over {@code axes}
+     */
     public static Tensor mean(Tensor x, int[] axes, boolean keepDims) {
         return reduce(ReduceOp.MEAN, x, axes, keepDims);
     }

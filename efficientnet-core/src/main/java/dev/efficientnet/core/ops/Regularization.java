@@ -18,6 +18,12 @@ public final class Regularization {
     /**
      * Inverted dropout: each element is zeroed with probability {@code p} and the kept ones are
      * scaled by {@code 1 / (1 - p)}, so the expectation is unchanged; {@code p = 1} gives zeros.
+     *
+     * @param x the input
+     * @param p the drop probability
+     * @param training whether in training mode
+     * @param rng the random number generator
+     * @return inverted dropout: each element is zeroed with probability {@code p} and the kept ones are scaled by {@code 1 / (1 - p)}, so the expectation is unchanged; {@code p = 1} gives zeros
      */
     public static Tensor dropout(Tensor x, double p, boolean training, Rng rng) {
         checkArgs("dropout", x, p, training, rng);
@@ -34,6 +40,12 @@ public final class Regularization {
      * Drop path: each sample (index along the leading axis) is zeroed with probability {@code p} as
      * a whole, and kept samples are scaled by {@code 1 / (1 - p)}, as timm's {@code drop_path} with
      * {@code scale_by_keep=True}. Used on the residual branch of MBConv blocks.
+     *
+     * @param x the input
+     * @param p the drop probability
+     * @param training whether in training mode
+     * @param rng the random number generator
+     * @return drop path: each sample (index along the leading axis) is zeroed with probability {@code p} as a whole, and kept samples are scaled by {@code 1 / (1 - p)}, as timm's {@code drop_path} with {@code scale_by_keep=True}
      */
     public static Tensor dropPath(Tensor x, double p, boolean training, Rng rng) {
         checkArgs("dropPath", x, p, training, rng);

@@ -12,7 +12,13 @@ public final class ShapeOps {
     private ShapeOps() {
     }
 
-    /** Same data, new shape (one dimension may be -1). Shares storage. */
+    /**
+     * Same data, new shape (one dimension may be -1). Shares storage.
+     *
+     * @param x the input
+     * @param shape the shape
+     * @return same data, new shape (one dimension may be -1)
+     */
     public static Tensor reshape(Tensor x, int... shape) {
         int[] target = Shapes.inferReshape(shape, x.numel());
         Tensor out = x.viewAs(target);
@@ -28,7 +34,13 @@ public final class ShapeOps {
         return out;
     }
 
-    /** Collapses dimensions {@code startDim..} into one: {@code [N, C, H, W] -> [N, C*H*W]} for 1. */
+    /**
+     * Collapses dimensions {@code startDim..} into one: {@code [N, C, H, W] -> [N, C*H*W]} for 1.
+     *
+     * @param x the input
+     * @param startDim the first dimension to flatten
+     * @return the flattened tensor
+     */
     public static Tensor flatten(Tensor x, int startDim) {
         int s = Shapes.axis(startDim, x.rank());
         int[] shape = Arrays.copyOf(x.shape(), s + 1);
@@ -36,7 +48,13 @@ public final class ShapeOps {
         return reshape(x, shape);
     }
 
-    /** Reorders dimensions (materialized). */
+    /**
+     * Reorders dimensions (materialized).
+     *
+     * @param x the input
+     * @param perm the new order of the dimensions
+     * @return the permuted tensor
+     */
     public static Tensor permute(Tensor x, int... perm) {
         int rank = x.rank();
         if (perm.length != rank) throw new IllegalArgumentException("permute " + Arrays.toString(perm) + " for rank " + rank);
@@ -65,13 +83,23 @@ public final class ShapeOps {
         return out;
     }
 
-    /** NCHW to NHWC. */
+    /**
+     * NCHW to NHWC.
+     *
+     * @param x the input
+     * @return NCHW to NHWC
+     */
     public static Tensor nchwToNhwc(Tensor x) {
         requireRank(x, 4, "nchwToNhwc");
         return permute(x, 0, 2, 3, 1);
     }
 
-    /** NHWC to NCHW. */
+    /**
+     * NHWC to NCHW.
+     *
+     * @param x the input
+     * @return NHWC to NCHW
+     */
     public static Tensor nhwcToNchw(Tensor x) {
         requireRank(x, 4, "nhwcToNchw");
         return permute(x, 0, 3, 1, 2);
@@ -82,7 +110,13 @@ public final class ShapeOps {
             throw new IllegalArgumentException(op + " needs a rank-" + rank + " tensor, got shape " + Arrays.toString(x.shape()));
     }
 
-    /** Concatenates along {@code axis}; all other dimensions must agree. */
+    /**
+     * Concatenates along {@code axis}; all other dimensions must agree.
+     *
+     * @param axis the axis
+     * @param xs the inputs
+     * @return the concatenation
+     */
     public static Tensor concat(int axis, Tensor... xs) {
         if (xs.length == 0) throw new IllegalArgumentException("concat of no tensors");
         int rank = xs[0].rank();
@@ -121,7 +155,14 @@ public final class ShapeOps {
         return out;
     }
 
-    /** The box {@code x[begin : begin + size]} (copied). */
+    /**
+     * The box {@code x[begin : begin + size]} (copied).
+     *
+     * @param x the input
+     * @param begin the start index on each axis
+     * @param size the size
+     * @return the box {@code x[begin : begin + size]} (copied)
+     */
     public static Tensor slice(Tensor x, int[] begin, int[] size) {
         checkBox(x.shape(), begin, size, "slice");
         Tensor out = sliceRaw(x, begin, size);
@@ -140,6 +181,12 @@ public final class ShapeOps {
     /**
      * Pads with a constant: {@code before[d]} and {@code after[d]} elements on each side of every
      * dimension {@code d}.
+     *
+     * @param x the input
+     * @param before the elements to add before the start of each dimension
+     * @param after the elements to add after the end of each dimension
+     * @param value the value
+     * @return the padded tensor
      */
     public static Tensor pad(Tensor x, int[] before, int[] after, double value) {
         if (before.length != x.rank() || after.length != x.rank())

@@ -28,7 +28,13 @@ public final class SqueezeExcitation {
     private SqueezeExcitation() {
     }
 
-    /** {@code x * gateOf(globalAvgPool(x))}, the gate reshaped to {@code [N,1,1,C]}. */
+    /**
+     * {@code x * gateOf(globalAvgPool(x))}, the gate reshaped to {@code [N,1,1,C]}.
+     *
+     * @param x the input
+     * @param gateOf computes the gate from the pooled input
+     * @return {@code x * gateOf(globalAvgPool(x))}, the gate reshaped to {@code [N,1,1,C]}
+     */
     public static Tensor apply(Tensor x, UnaryOperator<Tensor> gateOf) {
         if (x == null || x.rank() != 4)
             throw new IllegalArgumentException("squeezeExcitation: x must be NHWC [N,H,W,C], got "

@@ -38,6 +38,8 @@ public abstract class AbstractOptimizer implements Optimizer {
     private long steps;
 
     /**
+     * An optimizer over {@code params} with its per-parameter state.
+     *
      * @param type         optimizer kind stored in the exported state
      * @param params       the parameters (unique names, distinct tensors)
      * @param lr           initial learning rate
@@ -100,7 +102,7 @@ public abstract class AbstractOptimizer implements Optimizer {
      */
     protected abstract void update(Tensor param, Tensor grad, Tensor[] state, double lr, double wd, long step);
 
-    /** The hyper-parameters, exported with the state and compared on import. */
+    /** {@return the hyper-parameters, exported with the state and compared on import} */
     protected abstract Map<String, Double> hyperParameters();
 
     @Override
@@ -120,7 +122,12 @@ public abstract class AbstractOptimizer implements Optimizer {
         steps++;
     }
 
-    /** A scratch tensor shaped like {@code t}, recycled when the current update finishes. */
+    /**
+     * A scratch tensor shaped like {@code t}, recycled when the current update finishes.
+     *
+     * @param t the tensor
+     * @return a scratch tensor shaped like {@code t}, recycled when the current update finishes
+     */
     protected static Tensor scratchLike(Tensor t) {
         return Tensor.empty(t.dtype(), t.shape());
     }
@@ -141,7 +148,7 @@ public abstract class AbstractOptimizer implements Optimizer {
         this.lr = lr;
     }
 
-    /** The weight decay applied to parameters that have it enabled. */
+    /** {@return the weight decay applied to parameters that have it enabled} */
     public double weightDecay() {
         return weightDecay;
     }
@@ -156,7 +163,13 @@ public abstract class AbstractOptimizer implements Optimizer {
         return params;
     }
 
-    /** The live state buffer {@code name} of parameter {@code index} (for inspection and tests). */
+    /**
+     * The live state buffer {@code name} of parameter {@code index} (for inspection and tests).
+     *
+     * @param index the index
+     * @param name the name
+     * @return the live state buffer {@code name} of parameter {@code index} (for inspection and tests)
+     */
     public Tensor buffer(int index, String name) {
         int b = Arrays.asList(bufferNames).indexOf(name);
         if (b < 0) throw new IllegalArgumentException("no buffer '" + name + "'; have " + Arrays.toString(bufferNames));

@@ -24,6 +24,8 @@ public final class AdamW extends AbstractOptimizer {
     private final double eps;
 
     /**
+     * AdamW over {@code params}.
+     *
      * @param params      parameters to update
      * @param lr          learning rate
      * @param beta1       first-moment decay
@@ -41,7 +43,13 @@ public final class AdamW extends AbstractOptimizer {
         this.eps = eps;
     }
 
-    /** PyTorch defaults: betas (0.9, 0.999), eps 1e-8. */
+    /**
+     * PyTorch defaults: betas (0.9, 0.999), eps 1e-8.
+     *
+     * @param params the parameters
+     * @param lr the learning rate
+     * @param weightDecay the weight decay
+     */
     public AdamW(List<Parameter> params, double lr, double weightDecay) {
         this(params, lr, 0.9, 0.999, 1e-8, weightDecay);
     }

@@ -11,7 +11,12 @@ public final class GradClip {
     private GradClip() {
     }
 
-    /** The L2 norm of all gradients of {@code params} taken together (null gradients are skipped). */
+    /**
+     * The L2 norm of all gradients of {@code params} taken together (null gradients are skipped).
+     *
+     * @param params the parameters
+     * @return the L2 norm of all gradients of {@code params} taken together (null gradients are skipped)
+     */
     public static double globalNorm(Iterable<Tensor> params) {
         Backend b = Backend.current();
         double sum = 0;
@@ -27,6 +32,10 @@ public final class GradClip {
      * global norm is at most {@code maxNorm}; returns the norm before clipping. A non-finite norm
      * (overflowed or NaN gradients) is returned as is, and the gradients are scaled anyway, as in
      * PyTorch, so they are unusable: the caller should check the result and skip the step.
+     *
+     * @param params the parameters
+     * @param maxNorm the maximum norm
+     * @return the global norm before clipping
      */
     public static double clipByGlobalNorm(Iterable<Tensor> params, double maxNorm) {
         if (!(maxNorm > 0) || Double.isInfinite(maxNorm))
@@ -43,7 +52,13 @@ public final class GradClip {
         return norm;
     }
 
-    /** {@link #clipByGlobalNorm(Iterable, double)} over an optimizer's parameters. */
+    /**
+     * {@link #clipByGlobalNorm(Iterable, double)} over an optimizer's parameters.
+     *
+     * @param optimizer the optimizer
+     * @param maxNorm the maximum norm
+     * @return {@link #clipByGlobalNorm(Iterable, double)} over an optimizer's parameters
+     */
     public static double clipByGlobalNorm(Optimizer optimizer, double maxNorm) {
         List<Tensor> ts = new ArrayList<>();
         for (Parameter p : optimizer.parameters()) ts.add(p.value());

@@ -24,12 +24,24 @@ public final class LrSchedules {
 
     // ---- factories -------------------------------------------------------------------------------
 
-    /** A constant rate. */
+    /**
+     * A constant rate.
+     *
+     * @param lr the learning rate
+     * @return a constant rate
+     */
     public static LrSchedule constant(double lr) {
         return new Constant(lr);
     }
 
-    /** Half-cosine from {@code baseLr} at 0 to {@code minLr} at {@code totalEpochs}, then {@code minLr}. */
+    /**
+     * Half-cosine from {@code baseLr} at 0 to {@code minLr} at {@code totalEpochs}, then {@code minLr}.
+     *
+     * @param baseLr the base learning rate
+     * @param minLr the minimum learning rate
+     * @param totalEpochs the total number of epochs
+     * @return half-cosine from {@code baseLr} at 0 to {@code minLr} at {@code totalEpochs}, then {@code minLr}
+     */
     public static LrSchedule cosine(double baseLr, double minLr, double totalEpochs) {
         return new Cosine(baseLr, minLr, totalEpochs);
     }
@@ -38,6 +50,13 @@ public final class LrSchedules {
      * Linear warmup from {@code warmupStartLr} to {@code baseLr} over {@code warmupEpochs}, then a
      * half-cosine from {@code baseLr} down to {@code minLr} over the remaining epochs up to
      * {@code totalEpochs}.
+     *
+     * @param baseLr the base learning rate
+     * @param minLr the minimum learning rate
+     * @param warmupEpochs the number of warm-up epochs
+     * @param totalEpochs the total number of epochs
+     * @param warmupStartLr the learning rate at the start of the warm-up
+     * @return linear warmup from {@code warmupStartLr} to {@code baseLr} over {@code warmupEpochs}, then a half-cosine from {@code baseLr} down to {@code minLr} over the remaining epochs up to {@code totalEpochs}
      */
     public static LrSchedule warmupCosine(double baseLr, double minLr, double warmupEpochs, double totalEpochs,
                                           double warmupStartLr) {
@@ -49,22 +68,49 @@ public final class LrSchedules {
     /**
      * Staircase exponential decay {@code baseLr * rate^floor(epoch / every)}, e.g. the EfficientNet
      * recipe {@code exponential(0.016, 0.97, 2.4)} (TF {@code exponential_decay(staircase=True)}).
+     *
+     * @param baseLr the base learning rate
+     * @param rate the rate
+     * @param every the interval in epochs
+     * @return staircase exponential decay {@code baseLr * rate^floor(epoch / every)}, e.g
      */
     public static LrSchedule exponential(double baseLr, double rate, double every) {
         return new Exponential(baseLr, rate, every, true);
     }
 
-    /** Exponential decay {@code baseLr * rate^(epoch / every)}, staircase or continuous. */
+    /**
+     * Exponential decay {@code baseLr * rate^(epoch / every)}, staircase or continuous.
+     *
+     * @param baseLr the base learning rate
+     * @param rate the rate
+     * @param every the interval in epochs
+     * @param staircase whether the decay is stepwise
+     * @return exponential decay {@code baseLr * rate^(epoch / every)}, staircase or continuous
+     */
     public static LrSchedule exponential(double baseLr, double rate, double every, boolean staircase) {
         return new Exponential(baseLr, rate, every, staircase);
     }
 
-    /** Step decay: {@code baseLr * gamma^floor(epoch / stepEpochs)} (PyTorch {@code StepLR}). */
+    /**
+     * Step decay: {@code baseLr * gamma^floor(epoch / stepEpochs)} (PyTorch {@code StepLR}).
+     *
+     * @param baseLr the base learning rate
+     * @param gamma the decay factor
+     * @param stepEpochs the epochs between decays
+     * @return step decay: {@code baseLr * gamma^floor(epoch / stepEpochs)} (PyTorch {@code StepLR})
+     */
     public static LrSchedule step(double baseLr, double gamma, double stepEpochs) {
         return new Exponential(baseLr, gamma, stepEpochs, true);
     }
 
-    /** Multiplies {@code baseLr} by {@code gamma} at each milestone epoch (PyTorch {@code MultiStepLR}). */
+    /**
+     * Multiplies {@code baseLr} by {@code gamma} at each milestone epoch (PyTorch {@code MultiStepLR}).
+     *
+     * @param baseLr the base learning rate
+     * @param gamma the decay factor
+     * @param milestones the increasing epochs at which the rate is multiplied by gamma
+     * @return the schedule
+     */
     public static LrSchedule multiStep(double baseLr, double gamma, double... milestones) {
         return new MultiStep(baseLr, gamma, milestones);
     }
@@ -77,7 +123,11 @@ public final class LrSchedules {
      * @param lr the rate
      */
     public record Constant(double lr) implements LrSchedule {
-        /** Validates the rate. */
+        /**
+         * Validates the rate.
+         *
+         * @param lr the learning rate
+         */
         public Constant {
             checkRate("lr", lr);
         }
@@ -98,7 +148,13 @@ public final class LrSchedules {
      * @param totalEpochs length of the decay
      */
     public record Cosine(double baseLr, double minLr, double totalEpochs) implements LrSchedule {
-        /** Validates the arguments. */
+        /**
+         * Validates the arguments.
+         *
+         * @param baseLr the base learning rate
+         * @param minLr the minimum learning rate
+         * @param totalEpochs the total number of epochs
+         */
         public Cosine {
             checkRate("baseLr", baseLr);
             checkRate("minLr", minLr);
@@ -129,7 +185,14 @@ public final class LrSchedules {
      * @param staircase floor the exponent (decay in discrete steps)
      */
     public record Exponential(double baseLr, double rate, double every, boolean staircase) implements LrSchedule {
-        /** Validates the arguments. */
+        /**
+         * Validates the arguments.
+         *
+         * @param baseLr the base learning rate
+         * @param rate the rate
+         * @param every the interval
+         * @param staircase whether the decay is stepwise
+         */
         public Exponential {
             checkRate("baseLr", baseLr);
             checkRate("rate", rate);
@@ -154,7 +217,13 @@ public final class LrSchedules {
      * @param milestones increasing epochs
      */
     public record MultiStep(double baseLr, double gamma, double[] milestones) implements LrSchedule {
-        /** Validates the arguments and copies the milestones. */
+        /**
+         * Validates the arguments and copies the milestones.
+         *
+         * @param baseLr the base learning rate
+         * @param gamma the decay factor
+         * @param milestones the increasing epochs at which the rate is multiplied by gamma
+         */
         public MultiStep {
             checkRate("baseLr", baseLr);
             checkRate("gamma", gamma);
@@ -166,7 +235,7 @@ public final class LrSchedules {
             }
         }
 
-        /** The epochs at which the rate is multiplied by gamma (a copy). */
+        /** {@return the epochs at which the rate is multiplied by gamma (a copy)} */
         @Override
         public double[] milestones() {
             return milestones.clone();
@@ -206,7 +275,14 @@ public final class LrSchedules {
      * @param shift        start {@code inner} at the end of warmup instead of at epoch 0
      */
     public record Warmup(LrSchedule inner, double warmupEpochs, double startLr, boolean shift) implements LrSchedule {
-        /** Validates the arguments. */
+        /**
+         * Validates the arguments.
+         *
+         * @param inner the schedule after the warm-up
+         * @param warmupEpochs the number of warm-up epochs
+         * @param startLr the starting learning rate
+         * @param shift the shift
+         */
         public Warmup {
             if (inner == null) throw new IllegalArgumentException("inner schedule must not be null");
             checkEpoch(warmupEpochs);

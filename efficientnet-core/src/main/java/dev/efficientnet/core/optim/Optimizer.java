@@ -17,25 +17,31 @@ public interface Optimizer {
     /** Zeros the gradient buffers of all parameters (keeping the buffers). */
     void zeroGrad();
 
-    /** The current learning rate. */
+    /** {@return the current learning rate} */
     double learningRate();
 
-    /** Sets the learning rate used by the next {@link #step()} (finite, &gt;= 0). */
+    /**
+     * Sets the learning rate used by the next {@link #step()} (finite, &gt;= 0).
+     *
+     * @param lr the learning rate
+     */
     void setLearningRate(double lr);
 
-    /** Number of {@link #step()} calls so far (restored by {@link #loadState}). */
+    /** {@return number of {@link #step()} calls so far (restored by {@link #loadState})} */
     long stepCount();
 
-    /** The parameters, in the order given at construction. */
+    /** {@return the parameters, in the order given at construction} */
     List<Parameter> parameters();
 
-    /** A copy of the full state (buffers and scalars) for checkpointing. */
+    /** {@return a copy of the full state (buffers and scalars) for checkpointing} */
     OptimizerState state();
 
     /**
      * Restores a state exported by {@link #state()} of the same optimizer kind over parameters with
      * the same names and shapes; throws {@link IllegalArgumentException} naming any missing,
      * unexpected or mis-shaped entry.
+     *
+     * @param state the saved optimizer state
      */
     void loadState(OptimizerState state);
 }

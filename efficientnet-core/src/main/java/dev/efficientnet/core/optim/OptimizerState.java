@@ -18,7 +18,13 @@ import java.util.Objects;
  * @param scalars the scalar state
  */
 public record OptimizerState(String type, Map<String, Tensor> tensors, Map<String, Double> scalars) {
-    /** Copies the maps (keeping their order) into unmodifiable ones. */
+    /**
+     * Copies the maps (keeping their order) into unmodifiable ones.
+     *
+     * @param type the type
+     * @param tensors the tensors by name
+     * @param scalars the scalars
+     */
     public OptimizerState {
         Objects.requireNonNull(type, "type");
         tensors = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(tensors, "tensors")));

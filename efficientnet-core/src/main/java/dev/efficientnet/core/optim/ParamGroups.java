@@ -29,12 +29,23 @@ public final class ParamGroups {
     private ParamGroups() {
     }
 
-    /** Parameters in map order with the {@linkplain #DEFAULT_NO_DECAY default} no-decay rule. */
+    /**
+     * Parameters in map order with the {@linkplain #DEFAULT_NO_DECAY default} no-decay rule.
+     *
+     * @param named the tensors by name
+     * @return parameters in map order with the {@linkplain #DEFAULT_NO_DECAY default} no-decay rule
+     */
     public static List<Parameter> of(Map<String, Tensor> named) {
         return of(named, DEFAULT_NO_DECAY);
     }
 
-    /** Default rule plus the listed names (e.g. a model's {@code no_weight_decay} set). */
+    /**
+     * Default rule plus the listed names (e.g. a model's {@code no_weight_decay} set).
+     *
+     * @param named the tensors by name
+     * @param extraNoDecay extra parameter names excluded from weight decay
+     * @return default rule plus the listed names (e.g
+     */
     public static List<Parameter> of(Map<String, Tensor> named, Set<String> extraNoDecay) {
         Objects.requireNonNull(extraNoDecay, "extraNoDecay");
         return of(named, DEFAULT_NO_DECAY.or((name, t) -> extraNoDecay.contains(name)));
@@ -43,6 +54,10 @@ public final class ParamGroups {
     /**
      * Parameters in map order (use a {@link java.util.LinkedHashMap} for a stable order); those for
      * which {@code noDecay} is true get {@link Parameter#weightDecay()} false.
+     *
+     * @param named the tensors by name
+     * @param noDecay selects the parameters excluded from weight decay
+     * @return parameters in map order (use a {@link java.util.LinkedHashMap} for a stable order); those for which {@code noDecay} is true get {@link Parameter#weightDecay()} false
      */
     public static List<Parameter> of(Map<String, Tensor> named, BiPredicate<String, Tensor> noDecay) {
         Objects.requireNonNull(named, "named");
@@ -57,12 +72,22 @@ public final class ParamGroups {
         return Collections.unmodifiableList(out);
     }
 
-    /** The parameters that receive weight decay. */
+    /**
+     * The parameters that receive weight decay.
+     *
+     * @param params the parameters
+     * @return the parameters that receive weight decay
+     */
     public static List<Parameter> decayed(List<Parameter> params) {
         return params.stream().filter(Parameter::weightDecay).toList();
     }
 
-    /** The parameters excluded from weight decay. */
+    /**
+     * The parameters excluded from weight decay.
+     *
+     * @param params the parameters
+     * @return the parameters excluded from weight decay
+     */
     public static List<Parameter> notDecayed(List<Parameter> params) {
         return params.stream().filter(p -> !p.weightDecay()).toList();
     }

@@ -26,6 +26,8 @@ public final class RmsPropTf extends AbstractOptimizer {
     private final boolean decoupledDecay;
 
     /**
+     * TF-style RMSProp over {@code params}.
+     *
      * @param params         parameters to update
      * @param lr             learning rate
      * @param alpha          decay of the mean square (TF {@code decay}/{@code rho})
@@ -48,7 +50,14 @@ public final class RmsPropTf extends AbstractOptimizer {
         this.decoupledDecay = decoupledDecay;
     }
 
-    /** The EfficientNet recipe: alpha 0.9, momentum 0.9, eps 1e-3, coupled weight decay. */
+    /**
+     * The EfficientNet recipe: alpha 0.9, momentum 0.9, eps 1e-3, coupled weight decay.
+     *
+     * @param params the parameters
+     * @param lr the learning rate
+     * @param weightDecay the weight decay
+     * @return the EfficientNet recipe: alpha 0.9, momentum 0.9, eps 1e-3, coupled weight decay
+     */
     public static RmsPropTf efficientNet(List<Parameter> params, double lr, double weightDecay) {
         return new RmsPropTf(params, lr, 0.9, 0.9, 1e-3, weightDecay, false);
     }
@@ -69,17 +78,17 @@ public final class RmsPropTf extends AbstractOptimizer {
         return m;
     }
 
-    /** Mean-square decay. */
+    /** {@return mean-square decay} */
     public double alpha() {
         return alpha;
     }
 
-    /** Momentum factor. */
+    /** {@return momentum factor} */
     public double momentum() {
         return momentum;
     }
 
-    /** Epsilon (inside the square root). */
+    /** {@return epsilon (inside the square root)} */
     public double eps() {
         return eps;
     }

@@ -23,6 +23,8 @@ public final class Sgd extends AbstractOptimizer {
     private final boolean nesterov;
 
     /**
+     * SGD over {@code params}.
+     *
      * @param params      parameters to update
      * @param lr          learning rate
      * @param momentum    momentum factor (0 for plain SGD)
@@ -39,7 +41,12 @@ public final class Sgd extends AbstractOptimizer {
         this.nesterov = nesterov;
     }
 
-    /** Plain SGD without momentum or weight decay. */
+    /**
+     * Plain SGD without momentum or weight decay.
+     *
+     * @param params the parameters
+     * @param lr the learning rate
+     */
     public Sgd(List<Parameter> params, double lr) {
         this(params, lr, 0, false, 0);
     }
@@ -70,12 +77,12 @@ public final class Sgd extends AbstractOptimizer {
         return m;
     }
 
-    /** The momentum factor. */
+    /** {@return the momentum factor} */
     public double momentum() {
         return momentum;
     }
 
-    /** True for Nesterov momentum. */
+    /** {@return true for Nesterov momentum} */
     public boolean nesterov() {
         return nesterov;
     }

@@ -13,7 +13,7 @@ public enum DType {
         this.bytes = bytes;
     }
 
-    /** Size of one element in bytes. */
+    /** {@return size of one element in bytes} */
     public int bytes() {
         return bytes;
     }

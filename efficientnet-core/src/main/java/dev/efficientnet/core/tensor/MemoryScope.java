@@ -46,14 +46,14 @@ public final class MemoryScope implements AutoCloseable {
         this.owner = Thread.currentThread();
     }
 
-    /** Opens a scope on the current thread; close it with try-with-resources. */
+    /** {@return the scope} */
     public static MemoryScope open() {
         MemoryScope s = new MemoryScope(CURRENT.get());
         CURRENT.set(s);
         return s;
     }
 
-    /** The innermost open scope of this thread, or null. */
+    /** {@return the innermost open scope of this thread, or null} */
     public static MemoryScope current() {
         return CURRENT.get();
     }
@@ -61,6 +61,10 @@ public final class MemoryScope implements AutoCloseable {
     /**
      * Runs {@code body} with no scope active, so what it allocates is long-lived (parameters,
      * optimizer state, running statistics).
+     *
+     * @param <T> the result type
+     * @param body the code to run
+     * @return what {@code body} returns
      */
     public static <T> T outside(Supplier<T> body) {
         MemoryScope saved = CURRENT.get();
@@ -72,13 +76,19 @@ public final class MemoryScope implements AutoCloseable {
         }
     }
 
-    /** Keeps {@code t} (and every view of its storage) alive past this scope; returns {@code t}. */
+    /**
+     * Keeps {@code t} (and every view of its storage) alive past this scope; returns {@code t}.
+     *
+     * @param <T> the result type
+     * @param t the tensor to keep
+     * @return {@code t}
+     */
     public <T extends Tensor> T keep(T t) {
         kept.add(t.storage());
         return t;
     }
 
-    /** Number of buffers registered with this scope so far (including any released early). */
+    /** {@return number of buffers registered with this scope so far (including any released early)} */
     public int size() {
         return owned.size();
     }
@@ -86,6 +96,9 @@ public final class MemoryScope implements AutoCloseable {
     /**
      * The buffers registered with this scope since it had {@code mark} of them ({@link #size()}),
      * in allocation order. The autograd engine uses it to learn which buffers a backward rule made.
+     *
+     * @param mark an earlier {@link #size()}
+     * @return the buffers registered with this scope since it had {@code mark} of them ({@link #size()}), in allocation order
      */
     public List<Storage> allocatedSince(int mark) {
         return new ArrayList<>(owned.subList(mark, owned.size()));
@@ -97,6 +110,9 @@ public final class MemoryScope implements AutoCloseable {
      * reads it has run, and {@link #applyInOrder} releases each step's input once the next step
      * has consumed it. Buffers this scope does not own, or that were {@link #keep kept}, are left
      * alone. Returns whether the buffer was released. Every tensor on it is dead afterwards.
+     *
+     * @param storage the storage
+     * @return true if the storage was handed back
      */
     public boolean releaseNow(Storage storage) {
         if (closed || kept.contains(storage) || !ownedSet.remove(storage)) return false;
@@ -111,6 +127,10 @@ public final class MemoryScope implements AutoCloseable {
      * output of an earlier step is released once the next step has consumed it, so an inference
      * pass holds one step's temporaries at a time instead of the whole pass's. Otherwise (training,
      * or no scope) it is a plain loop: the graph holds the intermediates for backward.
+     *
+     * @param x the input
+     * @param steps the steps
+     * @return the last step's output
      */
     public static Tensor applyInOrder(Tensor x, List<? extends UnaryOperator<Tensor>> steps) {
         MemoryScope outer = CURRENT.get();

@@ -9,17 +9,25 @@ import java.util.SplittableRandom;
 public final class Rng {
     private long state;
 
-    /** A generator starting from {@code seed}. */
+    /**
+     * A generator starting from {@code seed}.
+     *
+     * @param seed the seed
+     */
     public Rng(long seed) {
         this.state = seed;
     }
 
-    /** The current state (restore with {@link #setState}). */
+    /** {@return the current state (restore with {@link #setState})} */
     public long state() {
         return state;
     }
 
-    /** Restores a state saved by {@link #state()}. */
+    /**
+     * Restores a state saved by {@link #state()}.
+     *
+     * @param state the generator state
+     */
     public void setState(long state) {
         this.state = state;
     }
@@ -30,7 +38,14 @@ public final class Rng {
         return r;
     }
 
-    /** Uniform doubles in [lo, hi). */
+    /**
+     * Uniform doubles in [lo, hi).
+     *
+     * @param n how many values
+     * @param lo the lower bound
+     * @param hi the upper bound
+     * @return uniform doubles in [lo, hi)
+     */
     public double[] uniform(int n, double lo, double hi) {
         SplittableRandom r = next();
         double[] v = new double[n];
@@ -38,7 +53,14 @@ public final class Rng {
         return v;
     }
 
-    /** Normal doubles with the given mean and standard deviation (Box-Muller). */
+    /**
+     * Normal doubles with the given mean and standard deviation (Box-Muller).
+     *
+     * @param n how many values
+     * @param mean the mean
+     * @param std the standard deviation
+     * @return normal doubles with the given mean and standard deviation (Box-Muller)
+     */
     public double[] normal(int n, double mean, double std) {
         SplittableRandom r = next();
         double[] v = new double[n];
@@ -52,22 +74,43 @@ public final class Rng {
         return v;
     }
 
-    /** One uniform double in [0, 1). */
+    /** {@return one uniform double in [0, 1)} */
     public double nextDouble() {
         return next().nextDouble();
     }
 
-    /** One uniform int in [0, bound). */
+    /**
+     * One uniform int in [0, bound).
+     *
+     * @param bound the exclusive upper bound
+     * @return one uniform int in [0, bound)
+     */
     public int nextInt(int bound) {
         return next().nextInt(bound);
     }
 
-    /** A float tensor of uniform values in [lo, hi). */
+    /**
+     * A float tensor of uniform values in [lo, hi).
+     *
+     * @param dtype the element type
+     * @param lo the lower bound
+     * @param hi the upper bound
+     * @param shape the shape
+     * @return a float tensor of uniform values in [lo, hi)
+     */
     public Tensor uniformTensor(DType dtype, double lo, double hi, int... shape) {
         return fromDoubles(dtype, uniform((int) Shapes.numel(shape), lo, hi), shape);
     }
 
-    /** A tensor of normal values. */
+    /**
+     * A tensor of normal values.
+     *
+     * @param dtype the element type
+     * @param mean the mean
+     * @param std the standard deviation
+     * @param shape the shape
+     * @return a tensor of normal values
+     */
     public Tensor normalTensor(DType dtype, double mean, double std, int... shape) {
         return fromDoubles(dtype, normal((int) Shapes.numel(shape), mean, std), shape);
     }

@@ -7,14 +7,23 @@ public final class Shapes {
     private Shapes() {
     }
 
-    /** Product of the dimensions (1 for a scalar). */
+    /**
+     * Product of the dimensions (1 for a scalar).
+     *
+     * @param shape the shape
+     * @return product of the dimensions (1 for a scalar)
+     */
     public static long numel(int[] shape) {
         long n = 1;
         for (int d : shape) n *= d;
         return n;
     }
 
-    /** Rejects negative dimensions and sizes past 2^31-1 elements per tensor. */
+    /**
+     * Rejects negative dimensions and sizes past 2^31-1 elements per tensor.
+     *
+     * @param shape the shape
+     */
     public static void check(int[] shape) {
         for (int d : shape)
             if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
@@ -25,14 +34,26 @@ public final class Shapes {
         }
     }
 
-    /** Normalises a possibly negative axis against {@code rank}. */
+    /**
+     * Normalises a possibly negative axis against {@code rank}.
+     *
+     * @param axis the axis
+     * @param rank the rank
+     * @return the axis in {@code [0, rank)}
+     */
     public static int axis(int axis, int rank) {
         int a = axis < 0 ? axis + rank : axis;
         if (a < 0 || a >= rank) throw new IllegalArgumentException("axis " + axis + " out of range for rank " + rank);
         return a;
     }
 
-    /** The NumPy broadcast of two shapes, or an exception naming both. */
+    /**
+     * The NumPy broadcast of two shapes, or an exception naming both.
+     *
+     * @param a the first shape
+     * @param b the second shape
+     * @return the NumPy broadcast of two shapes, or an exception naming both
+     */
     public static int[] broadcast(int[] a, int[] b) {
         int rank = Math.max(a.length, b.length);
         int[] out = new int[rank];
@@ -46,7 +67,13 @@ public final class Shapes {
         return out;
     }
 
-    /** Axes of {@code target} along which {@code source} was broadcast (to sum a gradient back). */
+    /**
+     * Axes of {@code target} along which {@code source} was broadcast (to sum a gradient back).
+     *
+     * @param source the source shape
+     * @param target the target class indices
+     * @return axes of {@code target} along which {@code source} was broadcast (to sum a gradient back)
+     */
     public static int[] broadcastAxes(int[] source, int[] target) {
         int offset = target.length - source.length;
         int[] tmp = new int[target.length];
@@ -59,14 +86,26 @@ public final class Shapes {
         return Arrays.copyOf(tmp, n);
     }
 
-    /** {@code shape} with the given axes set to 1 (keep-dims reduction shape). */
+    /**
+     * {@code shape} with the given axes set to 1 (keep-dims reduction shape).
+     *
+     * @param shape the shape
+     * @param axes the axes to reduce
+     * @return {@code shape} with the given axes set to 1 (keep-dims reduction shape)
+     */
     public static int[] reducedKeepDims(int[] shape, int[] axes) {
         int[] out = shape.clone();
         for (int a : axes) out[axis(a, shape.length)] = 1;
         return out;
     }
 
-    /** {@code shape} with the given axes removed. */
+    /**
+     * {@code shape} with the given axes removed.
+     *
+     * @param shape the shape
+     * @param axes the axes to reduce
+     * @return {@code shape} with the given axes removed
+     */
     public static int[] reducedDropDims(int[] shape, int[] axes) {
         boolean[] drop = new boolean[shape.length];
         for (int a : axes) drop[axis(a, shape.length)] = true;
@@ -78,7 +117,13 @@ public final class Shapes {
         return out;
     }
 
-    /** Resolves one {@code -1} in a reshape target against {@code numel}. */
+    /**
+     * Resolves one {@code -1} in a reshape target against {@code numel}.
+     *
+     * @param target the target class indices
+     * @param numel the number of elements
+     * @return the shape with {@code -1} resolved
+     */
     public static int[] inferReshape(int[] target, long numel) {
         int[] out = target.clone();
         int unknown = -1;

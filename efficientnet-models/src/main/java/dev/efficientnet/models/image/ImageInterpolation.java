@@ -37,15 +37,25 @@ public enum ImageInterpolation {
         this.support = support;
     }
 
-    /** Half-width of the filter at scale 1 (in source pixels). */
+    /** {@return half-width of the filter at scale 1 (in source pixels)} */
     public double support() {
         return support;
     }
 
-    /** The filter value at distance {@code x} (in filter units) from the sample center. */
+    /**
+     * The filter value at distance {@code x} (in filter units) from the sample center.
+     *
+     * @param x the distance from the sample center, in filter units
+     * @return the filter value at distance {@code x} (in filter units) from the sample center
+     */
     public abstract double weight(double x);
 
-    /** Parses {@code "bilinear"} / {@code "bicubic"} (any case, as in timm configs). */
+    /**
+     * Parses {@code "bilinear"} / {@code "bicubic"} (any case, as in timm configs).
+     *
+     * @param name the name
+     * @return the interpolation
+     */
     public static ImageInterpolation parse(String name) {
         if (name == null) throw new IllegalArgumentException("interpolation name is null");
         for (ImageInterpolation i : values()) {

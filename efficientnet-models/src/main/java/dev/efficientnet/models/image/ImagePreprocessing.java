@@ -40,7 +40,16 @@ public record ImagePreprocessing(int height, int width, double cropFraction, Ima
     private static final double[] IMAGENET_STD = {0.229, 0.224, 0.225};
     private static final double[] HALF = {0.5, 0.5, 0.5};
 
-    /** Validates and copies the arrays. */
+    /**
+     * Validates and copies the arrays.
+     *
+     * @param height the height in pixels
+     * @param width the width in pixels
+     * @param cropFraction the fraction of the resized image kept by the centre crop
+     * @param interpolation the resampling filter
+     * @param mean the mean
+     * @param std the standard deviation
+     */
     public ImagePreprocessing {
         if (height < 1 || width < 1)
             throw new IllegalArgumentException("output size must be positive, got height=" + height + " width=" + width);
@@ -52,74 +61,137 @@ public record ImagePreprocessing(int height, int width, double cropFraction, Ima
         std = std.clone();
     }
 
-    /** ImageNet mean/std (0.485, 0.456, 0.406) / (0.229, 0.224, 0.225), square {@code size}. */
+    /**
+     * ImageNet mean/std (0.485, 0.456, 0.406) / (0.229, 0.224, 0.225), square {@code size}.
+     *
+     * @param size the size
+     * @param cropFraction the fraction of the resized image kept by the centre crop
+     * @param interpolation the resampling filter
+     * @return ImageNet mean/std (0.485, 0.456, 0.406) / (0.229, 0.224, 0.225), square {@code size}
+     */
     public static ImagePreprocessing imagenet(int size, double cropFraction, ImageInterpolation interpolation) {
         return new ImagePreprocessing(size, size, cropFraction, interpolation, IMAGENET_MEAN, IMAGENET_STD);
     }
 
-    /** Mean = std = 0.5 (inputs in [-1, 1]; timm's "inception" normalization), square {@code size}. */
+    /**
+     * Mean = std = 0.5 (inputs in [-1, 1]; timm's "inception" normalization), square {@code size}.
+     *
+     * @param size the size
+     * @param cropFraction the fraction of the resized image kept by the centre crop
+     * @param interpolation the resampling filter
+     * @return mean = std = 0.5 (inputs in [-1, 1]; timm's "inception" normalization), square {@code size}
+     */
     public static ImagePreprocessing inception(int size, double cropFraction, ImageInterpolation interpolation) {
         return new ImagePreprocessing(size, size, cropFraction, interpolation, HALF, HALF);
     }
 
-    /** Square {@code size} with the given normalization. */
+    /**
+     * Square {@code size} with the given normalization.
+     *
+     * @param size the size
+     * @param cropFraction the fraction of the resized image kept by the centre crop
+     * @param interpolation the resampling filter
+     * @param mean the per-channel mean
+     * @param std the per-channel standard deviation
+     * @return square {@code size} with the given normalization
+     */
     public static ImagePreprocessing of(int size, double cropFraction, ImageInterpolation interpolation,
                                         double[] mean, double[] std) {
         return new ImagePreprocessing(size, size, cropFraction, interpolation, mean, std);
     }
 
-    /** The same transform for an output of {@code height x width}. */
+    /**
+     * The same transform for an output of {@code height x width}.
+     *
+     * @param height the height in pixels
+     * @param width the width in pixels
+     * @return the same transform for an output of {@code height x width}
+     */
     public ImagePreprocessing withSize(int height, int width) {
         return new ImagePreprocessing(height, width, cropFraction, interpolation, mean, std);
     }
 
-    /** The mean (a copy). */
+    /** {@return the mean (a copy)} */
     @Override
     public double[] mean() {
         return mean.clone();
     }
 
-    /** The std (a copy). */
+    /** {@return the std (a copy)} */
     @Override
     public double[] std() {
         return std.clone();
     }
 
-    /** timm's {@code scale_size}: {@code {floor(height / cropFraction), floor(width / cropFraction)}}. */
+    /** {@return timm's {@code scale_size}: {@code {floor(height / cropFraction), floor(width / cropFraction)}}} */
     public int[] scaleSize() {
         return new int[] {(int) Math.floor(height / cropFraction), (int) Math.floor(width / cropFraction)};
     }
 
-    /** The {@code {width, height}} a {@code imageWidth x imageHeight} image is resized to before the crop. */
+    /**
+     * The {@code {width, height}} a {@code imageWidth x imageHeight} image is resized to before the crop.
+     *
+     * @param imageWidth the image width
+     * @param imageHeight the image height
+     * @return the {@code {width, height}} a {@code imageWidth x imageHeight} image is resized to before the crop
+     */
     public int[] resizedSize(int imageWidth, int imageHeight) {
         int[] scale = scaleSize();
         if (scale[0] == scale[1]) return ImageTransforms.shorterSideSize(imageWidth, imageHeight, scale[0]);
         return ImageTransforms.keepRatioCoverSize(imageWidth, imageHeight, scale[0], scale[1]);
     }
 
-    /** Resize and center crop with PIL's 8-bit arithmetic: a {@code width x height} image. */
+    /**
+     * Resize and center crop with PIL's 8-bit arithmetic: a {@code width x height} image.
+     *
+     * @param image the image
+     * @return resize and center crop with PIL's 8-bit arithmetic: a {@code width x height} image
+     */
     public RgbImage resizeAndCrop(RgbImage image) {
         return resizeAndCrop(image, ResamplePrecision.UINT8);
     }
 
-    /** Resize and center crop: a {@code width x height} image (only cropped pixels are computed). */
+    /**
+     * Resize and center crop: a {@code width x height} image (only cropped pixels are computed).
+     *
+     * @param image the image
+     * @param precision the arithmetic precision of resampling
+     * @return resize and center crop: a {@code width x height} image (only cropped pixels are computed)
+     */
     public RgbImage resizeAndCrop(RgbImage image, ResamplePrecision precision) {
         Objects.requireNonNull(image, "image");
         int[] size = resizedSize(image.width(), image.height());
         return ImageTransforms.resizeAndCenterCrop(image, size[0], size[1], height, width, interpolation, precision);
     }
 
-    /** The model input for one image: float32 {@code [1, 3, height, width]}. */
+    /**
+     * The model input for one image: float32 {@code [1, 3, height, width]}.
+     *
+     * @param image the image
+     * @return the model input for one image: float32 {@code [1, 3, height, width]}
+     */
     public Tensor apply(RgbImage image) {
         return apply(List.of(Objects.requireNonNull(image, "image")));
     }
 
-    /** The model input for a batch: float32 {@code [N, 3, height, width]}. */
+    /**
+     * The model input for a batch: float32 {@code [N, 3, height, width]}.
+     *
+     * @param images the images
+     * @return the model input for a batch: float32 {@code [N, 3, height, width]}
+     */
     public Tensor apply(List<RgbImage> images) {
         return apply(images, ResamplePrecision.UINT8, ChannelLayout.NCHW);
     }
 
-    /** The model input for a batch with the given arithmetic and layout. */
+    /**
+     * The model input for a batch with the given arithmetic and layout.
+     *
+     * @param images the images
+     * @param precision the arithmetic precision of resampling
+     * @param layout the channel layout
+     * @return the model input for a batch with the given arithmetic and layout
+     */
     public Tensor apply(List<RgbImage> images, ResamplePrecision precision, ChannelLayout layout) {
         Objects.requireNonNull(images, "images");
         List<RgbImage> cropped = new ArrayList<>(images.size());
@@ -128,7 +200,13 @@ public record ImagePreprocessing(int height, int width, double cropFraction, Ima
         return ImageTransforms.toTensor(cropped, mean, std, layout);
     }
 
-    /** Reads and transforms image files into float32 {@code [N, 3, height, width]}. */
+    /**
+     * Reads and transforms image files into float32 {@code [N, 3, height, width]}.
+     *
+     * @param files the files
+     * @return the batch
+     * @throws ImageReadException if an image cannot be read or decoded
+     */
     public Tensor load(List<Path> files) throws ImageReadException {
         Objects.requireNonNull(files, "files");
         if (files.isEmpty()) throw new IllegalArgumentException("files is empty; need at least one image file");

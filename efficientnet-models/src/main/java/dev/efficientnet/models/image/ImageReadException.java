@@ -13,13 +13,24 @@ public class ImageReadException extends IOException {
 
     private final transient Path file;
 
-    /** A failure reading {@code file}, described by {@code problem}. */
+    /**
+     * A failure reading {@code file}, described by {@code problem}.
+     *
+     * @param file the file
+     * @param problem what is wrong
+     */
     public ImageReadException(Path file, String problem) {
         super(message(file, problem));
         this.file = file;
     }
 
-    /** A failure reading {@code file}, described by {@code problem}, caused by {@code cause}. */
+    /**
+     * A failure reading {@code file}, described by {@code problem}, caused by {@code cause}.
+     *
+     * @param file the file
+     * @param problem what is wrong
+     * @param cause the cause
+     */
     public ImageReadException(Path file, String problem, Throwable cause) {
         super(message(file, problem), cause);
         this.file = file;
@@ -29,7 +40,7 @@ public class ImageReadException extends IOException {
         return "cannot read image " + file + ": " + problem;
     }
 
-    /** The file that failed (null only if the exception was deserialized). */
+    /** {@return the file that failed (null only if the exception was deserialized)} */
     public Path file() {
         return file;
     }

@@ -18,7 +18,15 @@ public final class ImageTransforms {
     private ImageTransforms() {
     }
 
-    /** Resize to {@code width x height} with PIL's 8-bit arithmetic ({@link ResamplePrecision#UINT8}). */
+    /**
+     * Resize to {@code width x height} with PIL's 8-bit arithmetic ({@link ResamplePrecision#UINT8}).
+     *
+     * @param image the image
+     * @param width the width in pixels
+     * @param height the height in pixels
+     * @param interpolation the resampling filter
+     * @return resize to {@code width x height} with PIL's 8-bit arithmetic ({@link ResamplePrecision#UINT8})
+     */
     public static RgbImage resize(RgbImage image, int width, int height, ImageInterpolation interpolation) {
         return resize(image, width, height, interpolation, ResamplePrecision.UINT8);
     }
@@ -26,6 +34,13 @@ public final class ImageTransforms {
     /**
      * Resize to {@code width x height} like PIL's {@code Image.resize(size, filter)}: antialiased
      * when downscaling, identity when the size is unchanged.
+     *
+     * @param image the image
+     * @param width the width in pixels
+     * @param height the height in pixels
+     * @param interpolation the resampling filter
+     * @param precision the arithmetic precision of resampling
+     * @return resize to {@code width x height} like PIL's {@code Image.resize(size, filter)}: antialiased when downscaling, identity when the size is unchanged
      */
     public static RgbImage resize(RgbImage image, int width, int height, ImageInterpolation interpolation,
                                   ResamplePrecision precision) {
@@ -42,6 +57,11 @@ public final class ImageTransforms {
      * The size torchvision's {@code Resize(size)} (an int) gives a {@code width x height} image:
      * the shorter side becomes {@code size}, the longer {@code int(size * long / short)}
      * (truncated). Returns {@code {newWidth, newHeight}}.
+     *
+     * @param width the width in pixels
+     * @param height the height in pixels
+     * @param size the size
+     * @return the size torchvision's {@code Resize(size)} (an int) gives a {@code width x height} image: the shorter side becomes {@code size}, the longer {@code int(size * long / short)} (truncated)
      */
     public static int[] shorterSideSize(int width, int height, int size) {
         checkPositive("width", width);
@@ -62,6 +82,12 @@ public final class ImageTransforms {
      * image: scale by {@code 1 / min(height / targetHeight, width / targetWidth)} so the image
      * covers the target, each side rounded half-to-even (Python's {@code round}). Returns
      * {@code {newWidth, newHeight}}.
+     *
+     * @param width the width in pixels
+     * @param height the height in pixels
+     * @param targetHeight the target height
+     * @param targetWidth the target width
+     * @return the size timm's {@code ResizeKeepRatio(target, longest=0)} gives a {@code width x height} image: scale by {@code 1 / min(height / targetHeight, width / targetWidth)} so the image covers the target, each side rounded half-to-even (Python's {@code round})
      */
     public static int[] keepRatioCoverSize(int width, int height, int targetHeight, int targetWidth) {
         checkPositive("width", width);
@@ -77,7 +103,15 @@ public final class ImageTransforms {
         return new int[] {Math.max(1, (int) w), Math.max(1, (int) h)};
     }
 
-    /** Resize so the shorter side is {@code size} (torchvision {@code Resize(int)}). */
+    /**
+     * Resize so the shorter side is {@code size} (torchvision {@code Resize(int)}).
+     *
+     * @param image the image
+     * @param size the size
+     * @param interpolation the resampling filter
+     * @param precision the arithmetic precision of resampling
+     * @return resize so the shorter side is {@code size} (torchvision {@code Resize(int)})
+     */
     public static RgbImage resizeShorterSide(RgbImage image, int size, ImageInterpolation interpolation,
                                              ResamplePrecision precision) {
         Objects.requireNonNull(image, "image");
@@ -90,6 +124,10 @@ public final class ImageTransforms {
      * samples: {@code round((size - crop) / 2)} (half to even) when the crop fits, otherwise minus
      * the zero padding put before the image ({@code (crop - size) // 2}). Output index {@code i}
      * reads input index {@code i + offset}; indices outside the image are zero.
+     *
+     * @param size the size
+     * @param crop the crop size
+     * @return offset of a torchvision center crop of {@code crop} samples from an axis of {@code size} samples: {@code round((size - crop) / 2)} (half to even) when the crop fits, otherwise minus the zero padding put before the image ({@code (crop - size) // 2})
      */
     public static int centerCropOffset(int size, int crop) {
         checkPositive("size", size);
@@ -101,6 +139,11 @@ public final class ImageTransforms {
     /**
      * torchvision {@code CenterCrop((height, width))}: a {@code width x height} window at the
      * center; where the crop is larger than the image the image is zero-padded (black) first.
+     *
+     * @param image the image
+     * @param height the height in pixels
+     * @param width the width in pixels
+     * @return torchvision {@code CenterCrop((height, width))}: a {@code width x height} window at the center; where the crop is larger than the image the image is zero-padded (black) first
      */
     public static RgbImage centerCrop(RgbImage image, int height, int width) {
         Objects.requireNonNull(image, "image");
@@ -112,6 +155,13 @@ public final class ImageTransforms {
     /**
      * The {@code width x height} window whose top-left corner is at ({@code left}, {@code top});
      * parts outside the image are zero (PIL's {@code crop} semantics).
+     *
+     * @param image the image
+     * @param left the left padding
+     * @param top the top padding
+     * @param width the width in pixels
+     * @param height the height in pixels
+     * @return the {@code width x height} window whose top-left corner is at ({@code left}, {@code top}); parts outside the image are zero (PIL's {@code crop} semantics)
      */
     public static RgbImage crop(RgbImage image, int left, int top, int width, int height) {
         Objects.requireNonNull(image, "image");
@@ -132,6 +182,15 @@ public final class ImageTransforms {
      * {@code centerCrop(resize(image, resizeWidth, resizeHeight), cropHeight, cropWidth)} computed
      * without materializing the full resize: only the pixels inside the crop are resampled. The
      * values are identical to resizing first and cropping after.
+     *
+     * @param image the image
+     * @param resizeWidth the resized width
+     * @param resizeHeight the resized height
+     * @param cropHeight the crop height
+     * @param cropWidth the crop width
+     * @param interpolation the resampling filter
+     * @param precision the arithmetic precision of resampling
+     * @return {@code centerCrop(resize(image, resizeWidth, resizeHeight), cropHeight, cropWidth)} computed without materializing the full resize: only the pixels inside the crop are resampled
      */
     public static RgbImage resizeAndCenterCrop(RgbImage image, int resizeWidth, int resizeHeight, int cropHeight,
                                                int cropWidth, ImageInterpolation interpolation,
@@ -155,6 +214,11 @@ public final class ImageTransforms {
      * torchvision {@code ToTensor()} then {@code Normalize(mean, std)} of one image: a float32
      * tensor {@code [1, 3, H, W]} with {@code (v / 255 - mean[c]) / std[c]}, computed in float32
      * as torch does.
+     *
+     * @param image the image
+     * @param mean the per-channel mean
+     * @param std the per-channel standard deviation
+     * @return torchvision {@code ToTensor()} then {@code Normalize(mean, std)} of one image: a float32 tensor {@code [1, 3, H, W]} with {@code (v / 255 - mean[c]) / std[c]}, computed in float32 as torch does
      */
     public static Tensor toTensor(RgbImage image, double[] mean, double[] std) {
         return toTensor(List.of(Objects.requireNonNull(image, "image")), mean, std, ChannelLayout.NCHW);
@@ -163,6 +227,12 @@ public final class ImageTransforms {
     /**
      * Stacks equally sized images into a normalized float32 batch, {@code [N, 3, H, W]} or {@code
      * [N, H, W, 3]} by {@code layout} (see {@link #toTensor(RgbImage, double[], double[])}).
+     *
+     * @param images the images
+     * @param mean the per-channel mean
+     * @param std the per-channel standard deviation
+     * @param layout the channel layout
+     * @return the batch
      */
     public static Tensor toTensor(List<RgbImage> images, double[] mean, double[] std, ChannelLayout layout) {
         Objects.requireNonNull(images, "images");

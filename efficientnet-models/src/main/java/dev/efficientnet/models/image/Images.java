@@ -61,7 +61,13 @@ public final class Images {
     private Images() {
     }
 
-    /** Reads {@code file} as RGB, refusing images above {@link #DEFAULT_MAX_PIXELS}. */
+    /**
+     * Reads {@code file} as RGB, refusing images above {@link #DEFAULT_MAX_PIXELS}.
+     *
+     * @param file the file
+     * @return the image
+     * @throws ImageReadException if an image cannot be read or decoded
+     */
     public static RgbImage read(Path file) throws ImageReadException {
         return read(file, DEFAULT_MAX_PIXELS);
     }
@@ -70,7 +76,9 @@ public final class Images {
      * Reads {@code file} as RGB.
      *
      * @param maxPixels the largest accepted {@code width * height}, checked before decoding
+     * @param file the file
      * @throws ImageReadException if the file cannot be read or decoded, or is too large
+     * @return the image
      */
     public static RgbImage read(Path file, long maxPixels) throws ImageReadException {
         Objects.requireNonNull(file, "file");
@@ -224,6 +232,9 @@ public final class Images {
     /**
      * Converts a decoded image to RGB with the rules in the class comment (raw samples, alpha
      * dropped, no color management), independent of how ImageIO laid out the pixels.
+     *
+     * @param image the image
+     * @return the RGB image
      */
     public static RgbImage fromBufferedImage(BufferedImage image) {
         Objects.requireNonNull(image, "image");
@@ -331,7 +342,12 @@ public final class Images {
         return lut;
     }
 
-    /** An 8-bit sRGB {@code TYPE_INT_RGB} image of {@code image}, samples rounded and clipped to 0..255. */
+    /**
+     * An 8-bit sRGB {@code TYPE_INT_RGB} image of {@code image}, samples rounded and clipped to 0..255.
+     *
+     * @param image the image
+     * @return an 8-bit sRGB {@code TYPE_INT_RGB} image of {@code image}, samples rounded and clipped to 0..255
+     */
     public static BufferedImage toBufferedImage(RgbImage image) {
         Objects.requireNonNull(image, "image");
         int w = image.width(), h = image.height();

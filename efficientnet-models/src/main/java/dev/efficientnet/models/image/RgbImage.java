@@ -31,8 +31,12 @@ public final class RgbImage {
     /**
      * An image holding a copy of {@code hwc} (interleaved RGB, row-major, 0..255 scale).
      *
+     * @param width the width in pixels
+     * @param height the height in pixels
+     * @param hwc the pixels in HWC layout
      * @throws IllegalArgumentException if a dimension is not positive, the length is not
      *                                  {@code width * height * 3}, or a sample is not finite
+     * @return an image holding a copy of {@code hwc} (interleaved RGB, row-major, 0..255 scale)
      */
     public static RgbImage of(int width, int height, float[] hwc) {
         Objects.requireNonNull(hwc, "hwc");
@@ -48,7 +52,16 @@ public final class RgbImage {
         return new RgbImage(width, height, hwc.clone());
     }
 
-    /** An image with every pixel set to {@code (r, g, b)}. */
+    /**
+     * An image with every pixel set to {@code (r, g, b)}.
+     *
+     * @param width the width in pixels
+     * @param height the height in pixels
+     * @param r the red value
+     * @param g the green value
+     * @param b the blue value
+     * @return an image with every pixel set to {@code (r, g, b)}
+     */
     public static RgbImage filled(int width, int height, float r, float g, float b) {
         checkSize(width, height);
         float[] d = new float[checkedLength(width, height)];
@@ -81,17 +94,24 @@ public final class RgbImage {
         return (int) n;
     }
 
-    /** Width in pixels. */
+    /** {@return width in pixels} */
     public int width() {
         return width;
     }
 
-    /** Height in pixels. */
+    /** {@return height in pixels} */
     public int height() {
         return height;
     }
 
-    /** Sample of channel {@code c} (0 = R, 1 = G, 2 = B) at column {@code x}, row {@code y}. */
+    /**
+     * Sample of channel {@code c} (0 = R, 1 = G, 2 = B) at column {@code x}, row {@code y}.
+     *
+     * @param x the x coordinate
+     * @param y the y coordinate
+     * @param c the channel (0 red, 1 green, 2 blue)
+     * @return sample of channel {@code c} (0 = R, 1 = G, 2 = B) at column {@code x}, row {@code y}
+     */
     public float get(int x, int y, int c) {
         Objects.checkIndex(x, width);
         Objects.checkIndex(y, height);
@@ -99,7 +119,7 @@ public final class RgbImage {
         return data[(y * width + x) * CHANNELS + c];
     }
 
-    /** A copy of the samples (HWC interleaved, 0..255 scale). */
+    /** {@return a copy of the samples (HWC interleaved, 0..255 scale)} */
     public float[] toArray() {
         return data.clone();
     }

@@ -143,9 +143,15 @@ public final class InferencePlan implements AutoCloseable {
     /**
      * Compiles {@code model} (in eval mode) for NCHW float32 input {@code [batch, C, height, width]}.
      *
+     * @param model the model
+     * @param batch the batch size
+     * @param height the height in pixels
+     * @param width the width in pixels
+     * @param precision the arithmetic precision
      * @throws UnsupportedOperationException when oneDNN is unavailable or the model has a layer or
      *                                       activation the plan does not implement (callers then
      *                                       run the eager model)
+     * @return the compiled plan
      */
     public static InferencePlan compile(EfficientNet model, int batch, int height, int width, Precision precision) {
         if (batch < 1 || height < 1 || width < 1)
@@ -158,7 +164,7 @@ public final class InferencePlan implements AutoCloseable {
         return new InferencePlan(b);
     }
 
-    /** True when the native kernels are available (oneDNN 2.5 loaded and enabled). */
+    /** {@return true when the native kernels are available (oneDNN 2.5 loaded and enabled)} */
     public static boolean available() {
         try {
             if (!NativeBuffers.dnnlAvailable()) return false;
@@ -182,6 +188,8 @@ public final class InferencePlan implements AutoCloseable {
     /**
      * Runs the plan on an NCHW float32 CPU tensor of exactly this plan's shape. Afterwards read
      * {@link #logits} / {@link #features}.
+     *
+     * @param nchw the batch in NCHW layout
      */
     public synchronized void run(Tensor nchw) {
         requireOpen();
@@ -193,7 +201,11 @@ public final class InferencePlan implements AutoCloseable {
         execute(NativeBuffers.address(x));
     }
 
-    /** Runs the plan on a flat row-major NCHW array of exactly this plan's shape. */
+    /**
+     * Runs the plan on a flat row-major NCHW array of exactly this plan's shape.
+     *
+     * @param nchw the values in NCHW layout
+     */
     public synchronized void run(float[] nchw) {
         requireOpen();
         long expected = (long) batch * channels * height * width;
@@ -208,6 +220,10 @@ public final class InferencePlan implements AutoCloseable {
      * (a stream wait after each), and returns the total milliseconds per call for each kind of
      * primitive ({@link #opSummary()} names), slowest first. For profiles; {@link #run} does not
      * pay for the waits.
+     *
+     * @param nchw the batch in NCHW layout
+     * @param iterations the number of iterations
+     * @return the total milliseconds per call for each kind of primitive, slowest first
      */
     public synchronized Map<String, Double> profile(Tensor nchw, int iterations) {
         run(nchw);
@@ -232,14 +248,14 @@ public final class InferencePlan implements AutoCloseable {
         check(dnnl_stream_wait(stream), "stream wait");
     }
 
-    /** The logits of the last {@link #run}, {@code [batch * numClasses]} row-major. */
+    /** {@return the logits of the last {@link #run}, {@code [batch * numClasses]} row-major} */
     public synchronized float[] logits() {
         requireOpen();
         if (logitsAddress == 0) throw new IllegalStateException("the model has no classifier");
         return read(logitsAddress, batch * numClasses);
     }
 
-    /** The pooled features of the last {@link #run}, {@code [batch * headChannels]} row-major. */
+    /** {@return the pooled features of the last {@link #run}, {@code [batch * headChannels]} row-major} */
     public synchronized float[] features() {
         requireOpen();
         return read(featuresAddress, batch * featureCount);
@@ -257,47 +273,51 @@ public final class InferencePlan implements AutoCloseable {
 
     // ---- accessors --------------------------------------------------------------------------------
 
-    /** Batch size of the input. */
+    /** {@return batch size of the input} */
     public int batch() {
         return batch;
     }
 
-    /** Input height. */
+    /** {@return input height} */
     public int height() {
         return height;
     }
 
-    /** Input width. */
+    /** {@return input width} */
     public int width() {
         return width;
     }
 
-    /** The arithmetic of this plan. */
+    /** {@return the arithmetic of this plan} */
     public Precision precision() {
         return precision;
     }
 
-    /** The model's weight version this plan was compiled from ({@link InferencePlans#weightVersion}). */
+    /** {@return the model's weight version this plan was compiled from ({@link InferencePlans#weightVersion})} */
     public long weightVersion() {
         return weightVersion;
     }
 
-    /** Bytes of the activation arena (all intermediate buffers). */
+    /** {@return bytes of the activation arena (all intermediate buffers)} */
     public long arenaBytes() {
         return arenaBytes;
     }
 
-    /** Bytes of the packed weights and biases. */
+    /** {@return bytes of the packed weights and biases} */
     public long weightBytes() {
         return weightBytes;
     }
 
-    /** Number of primitives executed per call. */
+    /** {@return number of primitives executed per call} */
     public int opCount() {
         return ops.size();
     }
 
-    /** The primitives per kind and the implementation oneDNN chose, e.g. {@code conv brgconv:avx512_core -> 49}. */
+    /**
+     * The primitives per kind and the implementation oneDNN chose, e.g. {@code conv brgconv:avx512_core -> 49}.
+     *
+     * @return the primitives per kind and the implementation oneDNN chose, e.g
+     */
     public Map<String, Integer> opSummary() {
         return java.util.Collections.unmodifiableMap(opCounts);
     }

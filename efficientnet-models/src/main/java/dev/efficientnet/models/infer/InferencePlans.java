@@ -43,7 +43,11 @@ public final class InferencePlans {
     private volatile String unsupported;
     private long compiled;
 
-    /** The plan cache of {@code model} (whose module structure must not change afterwards). */
+    /**
+     * The plan cache of {@code model} (whose module structure must not change afterwards).
+     *
+     * @param model the model
+     */
     public InferencePlans(EfficientNet model) {
         this.model = model;
         this.state = new ArrayList<>(model.stateDict().values());
@@ -61,6 +65,9 @@ public final class InferencePlans {
      * The weight version of {@code model}: changes whenever a parameter or buffer is written through
      * the backend (state-dict loads, {@code Tensor.assign}, optimizer steps, running-statistics
      * updates) or a batch norm's epsilon changes.
+     *
+     * @param model the model
+     * @return the weight version of {@code model}: changes whenever a parameter or buffer is written through the backend (state-dict loads, {@code Tensor.assign}, optimizer steps, running-statistics updates) or a batch norm's epsilon changes
      */
     public static long weightVersion(EfficientNet model) {
         List<BatchNorm2d> norms = new ArrayList<>();
@@ -75,12 +82,12 @@ public final class InferencePlans {
         return v;
     }
 
-    /** The current weight version (see {@link #weightVersion(EfficientNet)}). */
+    /** {@return the current weight version (see {@link #weightVersion(EfficientNet)})} */
     public long weightVersion() {
         return version(state, norms);
     }
 
-    /** True when plans can run here: enabled, oneDNN loaded, and the model compiled once without an unsupported layer. */
+    /** {@return true when plans can run here: enabled, oneDNN loaded, and the model compiled once without an unsupported layer} */
     public boolean usable() {
         if (!ENABLED || unsupported != null) return false;
         Boolean a = available;
@@ -88,12 +95,12 @@ public final class InferencePlans {
         return a;
     }
 
-    /** Why this model cannot be planned, or null. */
+    /** {@return why this model cannot be planned, or null} */
     public String unsupportedReason() {
         return unsupported;
     }
 
-    /** Plans compiled so far (a rebuild after a weight change counts again). */
+    /** {@return the number of plans compiled} */
     public synchronized long compiledCount() {
         return compiled;
     }
@@ -101,6 +108,11 @@ public final class InferencePlans {
     /**
      * Logits ({@code features = false}) or pooled features of an NCHW batch, row-major, or null
      * when the model cannot be planned (the caller then runs the eager model).
+     *
+     * @param nchw the batch in NCHW layout
+     * @param features whether to return the pooled features
+     * @param precision the arithmetic precision
+     * @return logits ({@code features = false}) or pooled features of an NCHW batch, row-major, or null when the model cannot be planned (the caller then runs the eager model)
      */
     public float[] run(Tensor nchw, boolean features, Precision precision) {
         if (!NativeBuffers.isNative(nchw)) return null;
@@ -108,7 +120,17 @@ public final class InferencePlans {
         return execute(s[0], s[2], s[3], precision, features, plan -> plan.run(nchw));
     }
 
-    /** As {@link #run(Tensor, boolean, Precision)} for a flat NCHW array. */
+    /**
+     * As {@link #run(Tensor, boolean, Precision)} for a flat NCHW array.
+     *
+     * @param nchw the values in NCHW layout
+     * @param batch the batch size
+     * @param height the height in pixels
+     * @param width the width in pixels
+     * @param features whether to return the pooled features
+     * @param precision the arithmetic precision
+     * @return as the {@link #run(Tensor, boolean, Precision)} overload returns
+     */
     public float[] run(float[] nchw, int batch, int height, int width, boolean features, Precision precision) {
         return execute(batch, height, width, precision, features, plan -> plan.run(nchw));
     }
@@ -116,6 +138,10 @@ public final class InferencePlans {
     /**
      * The eval forward pass as a tensor: logits {@code [N, classes]} (pooled features when the model
      * has no classifier, or with {@code features}), float32, no graph; null when not plannable.
+     *
+     * @param nchw the batch in NCHW layout
+     * @param features whether to return the pooled features
+     * @return the eval forward pass as a tensor: logits {@code [N, classes]} (pooled features when the model has no classifier, or with {@code features}), float32, no graph; null when not plannable
      */
     public Tensor forward(Tensor nchw, boolean features) {
         boolean feats = features || model.head().classifier() == null;

@@ -23,7 +23,9 @@ public enum Precision {
      * Parses {@code fp32}/{@code float32}, {@code bf16}/{@code bfloat16}, or {@code auto} (bf16 where
      * the CPU has it, else fp32).
      *
+     * @param name the name
      * @throws IllegalArgumentException for another name, or bf16 on a CPU without native bfloat16
+     * @return the precision
      */
     public static Precision parse(String name) {
         if (name == null) throw new IllegalArgumentException("precision is null");
@@ -38,19 +40,23 @@ public enum Precision {
         return p;
     }
 
-    /** True when this CPU can run the precision natively. */
+    /** {@return true when this CPU can run the precision natively} */
     public boolean supported() {
         return this == FP32 || cpuHasBf16();
     }
 
-    /** @throws IllegalArgumentException when {@link #supported()} is false, naming the missing CPU feature */
+    /**
+     * Checks that this CPU supports the precision.
+     *
+     * @throws IllegalArgumentException when {@link #supported()} is false, naming the missing CPU feature
+     */
     public void requireSupported() {
         if (!supported())
             throw new IllegalArgumentException("precision bf16 needs a CPU with AVX512-BF16 or AMX-BF16 (/proc/cpuinfo flags "
                     + "avx512_bf16 / amx_bf16); this CPU has neither: use fp32");
     }
 
-    /** True when /proc/cpuinfo lists {@code avx512_bf16} or {@code amx_bf16} (false when unreadable). */
+    /** {@return true when /proc/cpuinfo lists {@code avx512_bf16} or {@code amx_bf16} (false when unreadable)} */
     public static boolean cpuHasBf16() {
         Boolean b = bf16;
         if (b == null) {

@@ -86,7 +86,9 @@ public final class Classifier {
      * bfloat16 kernels where the CPU has them (AVX512-BF16/AMX) and is refused elsewhere; logits
      * then differ from float32 by ~1e-2 relative and the top-1 class can change on close calls.
      *
+     * @param precision the arithmetic precision
      * @throws IllegalArgumentException when this CPU cannot run {@code precision}
+     * @return this classifier computing in {@code precision} (decision D26): {@link Precision#BF16} runs bfloat16 kernels where the CPU has them (AVX512-BF16/AMX) and is refused elsewhere; logits then differ from float32 by ~1e-2 relative and the top-1 class can change on close calls
      */
     public Classifier withPrecision(Precision precision) {
         notNull(precision, "precision");
@@ -98,23 +100,41 @@ public final class Classifier {
         return new Classifier(model, preprocessing, labels, precision);
     }
 
-    /** The arithmetic of the forward pass ({@link Precision#FP32} unless {@link #withPrecision} chose another). */
+    /** {@return the arithmetic of the forward pass ({@link Precision#FP32} unless {@link #withPrecision} chose another)} */
     public Precision precision() {
         return precision;
     }
 
-    /** A classifier with the model's eval preprocessing ({@link #evalPreprocessing}) and no labels. */
+    /**
+     * A classifier with the model's eval preprocessing ({@link #evalPreprocessing}) and no labels.
+     *
+     * @param model the model
+     * @return a classifier with the model's eval preprocessing ({@link #evalPreprocessing}) and no labels
+     */
     public static Classifier of(EfficientNet model) {
         return of(model, null);
     }
 
-    /** A classifier with the model's eval preprocessing and {@code labels} (one per class, or null). */
+    /**
+     * A classifier with the model's eval preprocessing and {@code labels} (one per class, or null).
+     *
+     * @param model the model
+     * @param labels the class labels
+     * @return a classifier with the model's eval preprocessing and {@code labels} (one per class, or null)
+     */
     public static Classifier of(EfficientNet model, List<String> labels) {
         notNull(model, "model");
         return new Classifier(model, evalPreprocessing(model.spec()), labels);
     }
 
-    /** A classifier with explicit preprocessing and {@code labels} (one per class, or null). */
+    /**
+     * A classifier with explicit preprocessing and {@code labels} (one per class, or null).
+     *
+     * @param model the model
+     * @param preprocessing the preprocessing
+     * @param labels the class labels
+     * @return a classifier with explicit preprocessing and {@code labels} (one per class, or null)
+     */
     public static Classifier of(EfficientNet model, ImagePreprocessing preprocessing, List<String> labels) {
         return new Classifier(model, preprocessing, labels);
     }
@@ -122,6 +142,9 @@ public final class Classifier {
     /**
      * The eval transform of {@code spec}: its {@link ModelSpec#evalResolution() eval resolution},
      * crop fraction, interpolation and mean/std ({@link ModelSpec#preprocessing()}).
+     *
+     * @param spec the model specification
+     * @return the eval transform of {@code spec}: its {@link ModelSpec#evalResolution() eval resolution}, crop fraction, interpolation and mean/std ({@link ModelSpec#preprocessing()})
      */
     public static ImagePreprocessing evalPreprocessing(ModelSpec spec) {
         notNull(spec, "spec");
@@ -133,7 +156,12 @@ public final class Classifier {
                 p.std().stream().mapToDouble(Double::doubleValue).toArray());
     }
 
-    /** The image resampling filter of a spec's interpolation. */
+    /**
+     * The image resampling filter of a spec's interpolation.
+     *
+     * @param interpolation the resampling filter
+     * @return the image resampling filter of a spec's interpolation
+     */
     public static ImageInterpolation interpolation(Interpolation interpolation) {
         notNull(interpolation, "interpolation");
         return switch (interpolation) {
@@ -144,27 +172,27 @@ public final class Classifier {
 
     // ---- accessors ----------------------------------------------------------------------------
 
-    /** The wrapped model (in eval mode; do not train it while the classifier is in use). */
+    /** {@return the wrapped model (in eval mode; do not train it while the classifier is in use)} */
     public EfficientNet model() {
         return model;
     }
 
-    /** The image preprocessing. */
+    /** {@return the image preprocessing} */
     public ImagePreprocessing preprocessing() {
         return preprocessing;
     }
 
-    /** The labels (one per class), or null. */
+    /** {@return the labels (one per class), or null} */
     public List<String> labels() {
         return labels;
     }
 
-    /** Number of classes. */
+    /** {@return number of classes} */
     public int numClasses() {
         return numClasses;
     }
 
-    /** Input channels the model takes. */
+    /** {@return input channels the model takes} */
     public int inChannels() {
         return inChannels;
     }
@@ -175,8 +203,10 @@ public final class Classifier {
      * Logits {@code [N][numClasses]} of an NCHW batch {@code [N, inChannels, H, W]} (any H, W;
      * float32 or float64, finite values).
      *
+     * @param nchw the batch in NCHW layout
      * @throws IllegalArgumentException naming {@code nchw} for a wrong rank, channel count, an
      *                                  empty batch or spatial size, or a NaN/infinite value
+     * @return logits {@code [N][numClasses]} of an NCHW batch {@code [N, inChannels, H, W]} (any H, W; float32 or float64, finite values)
      */
     public float[][] logits(Tensor nchw) {
         return rows(run(checkTensor(nchw), false), numClasses);
@@ -185,29 +215,58 @@ public final class Classifier {
     /**
      * Logits of a batch given as a flat row-major NCHW array {@code [batch, inChannels, height, width]}.
      *
+     * @param nchw the values in NCHW layout
+     * @param batch the batch size
+     * @param height the height in pixels
+     * @param width the width in pixels
      * @throws IllegalArgumentException naming the parameter for a non-positive size, a length that
      *                                  does not match, or a NaN/infinite value
+     * @return logits of a batch given as a flat row-major NCHW array {@code [batch, inChannels, height, width]}
      */
     public float[][] logits(float[] nchw, int batch, int height, int width) {
         return rows(runArray(nchw, batch, height, width, false), numClasses);
     }
 
-    /** Softmax probabilities {@code [N][numClasses]} of an NCHW batch (see {@link #logits(Tensor)}). */
+    /**
+     * Softmax probabilities {@code [N][numClasses]} of an NCHW batch (see {@link #logits(Tensor)}).
+     *
+     * @param nchw the batch in NCHW layout
+     * @return softmax probabilities {@code [N][numClasses]} of an NCHW batch (see {@link #logits(Tensor)})
+     */
     public float[][] probabilities(Tensor nchw) {
         return softmaxRows(logits(nchw));
     }
 
-    /** Softmax probabilities of a flat NCHW batch (see {@link #logits(float[], int, int, int)}). */
+    /**
+     * Softmax probabilities of a flat NCHW batch (see {@link #logits(float[], int, int, int)}).
+     *
+     * @param nchw the values in NCHW layout
+     * @param batch the batch size
+     * @param height the height in pixels
+     * @param width the width in pixels
+     * @return softmax probabilities of a flat NCHW batch (see {@link #logits(float[], int, int, int)})
+     */
     public float[][] probabilities(float[] nchw, int batch, int height, int width) {
         return softmaxRows(logits(nchw, batch, height, width));
     }
 
-    /** Pooled pre-logits features {@code [N][headChannels]} of an NCHW batch (see {@link #logits(Tensor)}). */
+    /**
+     * Pooled pre-logits features {@code [N][headChannels]} of an NCHW batch (see {@link #logits(Tensor)}).
+     *
+     * @param nchw the batch in NCHW layout
+     * @return pooled pre-logits features {@code [N][headChannels]} of an NCHW batch (see {@link #logits(Tensor)})
+     */
     public float[][] features(Tensor nchw) {
         return rows(run(checkTensor(nchw), true), model.spec().headChannels());
     }
 
-    /** The {@code k} most probable classes of each sample of an NCHW batch, most probable first. */
+    /**
+     * The {@code k} most probable classes of each sample of an NCHW batch, most probable first.
+     *
+     * @param nchw the batch in NCHW layout
+     * @param k how many classes to return
+     * @return the {@code k} most probable classes of each sample of an NCHW batch, most probable first
+     */
     public List<List<Prediction>> topK(Tensor nchw, int k) {
         checkK(k);
         return topKRows(probabilities(nchw), k);
@@ -215,13 +274,23 @@ public final class Classifier {
 
     // ---- images -------------------------------------------------------------------------------
 
-    /** Softmax probabilities of one image after {@link #preprocessing()}. */
+    /**
+     * Softmax probabilities of one image after {@link #preprocessing()}.
+     *
+     * @param image the image
+     * @return softmax probabilities of one image after {@link #preprocessing()}
+     */
     public float[] probabilities(RgbImage image) {
         notNull(image, "image");
         return probabilitiesOfImages(List.of(image))[0];
     }
 
-    /** Softmax probabilities {@code [N][numClasses]} of a batch of images (of any sizes). */
+    /**
+     * Softmax probabilities {@code [N][numClasses]} of a batch of images (of any sizes).
+     *
+     * @param images the images
+     * @return softmax probabilities {@code [N][numClasses]} of a batch of images (of any sizes)
+     */
     public float[][] probabilitiesOfImages(List<RgbImage> images) {
         checkImages(images);
         requireRgbModel();
@@ -231,19 +300,36 @@ public final class Classifier {
     /**
      * The {@code k} most probable classes of an image, most probable first ({@code k} above the
      * class count returns every class).
+     *
+     * @param image the image
+     * @param k how many classes to return
+     * @return the {@code k} most probable classes of an image, most probable first ({@code k} above the class count returns every class)
      */
     public List<Prediction> topK(RgbImage image, int k) {
         notNull(image, "image");
         return topKImages(List.of(image), k).get(0);
     }
 
-    /** Reads an image file and returns its {@code k} most probable classes. */
+    /**
+     * Reads an image file and returns its {@code k} most probable classes.
+     *
+     * @param imageFile the image file
+     * @param k how many classes to return
+     * @return the {@code k} most probable classes, most probable first
+     * @throws ImageReadException if an image cannot be read or decoded
+     */
     public List<Prediction> topK(Path imageFile, int k) throws ImageReadException {
         notNull(imageFile, "imageFile");
         return topKFiles(List.of(imageFile), k).get(0);
     }
 
-    /** The top {@code k} of each image of a batch (images of any sizes), in input order. */
+    /**
+     * The top {@code k} of each image of a batch (images of any sizes), in input order.
+     *
+     * @param images the images
+     * @param k how many classes to return
+     * @return the top {@code k} of each image of a batch (images of any sizes), in input order
+     */
     public List<List<Prediction>> topKImages(List<RgbImage> images, int k) {
         checkK(k);
         return topKRows(probabilitiesOfImages(images), k);
@@ -252,6 +338,11 @@ public final class Classifier {
     /**
      * Reads image files and returns the top {@code k} of each, in input order. All files are read
      * (and a bad one reported, naming it) before the model runs.
+     *
+     * @param imageFiles the image files
+     * @param k how many classes to return
+     * @return the top {@code k} of each file, in input order
+     * @throws ImageReadException if an image cannot be read or decoded
      */
     public List<List<Prediction>> topKFiles(List<Path> imageFiles, int k) throws ImageReadException {
         checkK(k);
@@ -265,7 +356,12 @@ public final class Classifier {
 
     // ---- helpers (static, pure Java) -----------------------------------------------------------
 
-    /** A numerically stable softmax of one row of logits (computed in double precision). */
+    /**
+     * A numerically stable softmax of one row of logits (computed in double precision).
+     *
+     * @param logits the logits
+     * @return a numerically stable softmax of one row of logits (computed in double precision)
+     */
     public static float[] softmax(float[] logits) {
         notNull(logits, "logits");
         if (logits.length == 0) throw new IllegalArgumentException("logits is empty");
@@ -285,6 +381,11 @@ public final class Classifier {
     /**
      * The {@code k} largest entries of {@code probabilities} as predictions, largest first (ties:
      * lower class index first); {@code labels} may be null.
+     *
+     * @param probabilities the probabilities
+     * @param k how many classes to return
+     * @param labels the class labels
+     * @return the {@code k} largest entries of {@code probabilities} as predictions, largest first (ties: lower class index first); {@code labels} may be null
      */
     public static List<Prediction> topK(float[] probabilities, int k, List<String> labels) {
         notNull(probabilities, "probabilities");

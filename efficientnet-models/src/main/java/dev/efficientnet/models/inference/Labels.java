@@ -21,9 +21,11 @@ public final class Labels {
     /**
      * Reads a labels file.
      *
+     * @param file the file
      * @throws IOException              if the file is missing or unreadable (the message names it)
      * @throws IllegalArgumentException if it holds no labels, has an empty line between labels or
      *                                  is not UTF-8 text (the message names the file and line)
+     * @return the labels, one per class
      */
     public static List<String> read(Path file) throws IOException {
         if (file == null) throw new IllegalArgumentException("file is null");
@@ -38,7 +40,13 @@ public final class Labels {
         return parse(lines, file.toString());
     }
 
-    /** Parses labels from lines (see the class comment); {@code source} names them in errors. */
+    /**
+     * Parses labels from lines (see the class comment); {@code source} names them in errors.
+     *
+     * @param lines the lines
+     * @param source the source (file or description)
+     * @return the labels, one per class
+     */
     public static List<String> parse(List<String> lines, String source) {
         if (lines == null) throw new IllegalArgumentException("lines is null");
         int end = lines.size();

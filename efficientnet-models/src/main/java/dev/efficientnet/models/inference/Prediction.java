@@ -9,14 +9,20 @@ package dev.efficientnet.models.inference;
  */
 public record Prediction(int classIndex, String label, float probability) {
 
-    /** Validates. */
+    /**
+     * Validates.
+     *
+     * @param classIndex the class index
+     * @param label the label
+     * @param probability the probability
+     */
     public Prediction {
         if (classIndex < 0) throw new IllegalArgumentException("classIndex must be >= 0, got " + classIndex);
         if (!(probability >= 0 && probability <= 1))
             throw new IllegalArgumentException("probability must be in [0, 1], got " + probability);
     }
 
-    /** The label, or {@code "class N"} when there is none. */
+    /** {@return the label, or {@code "class N"} when there is none} */
     public String displayName() {
         return label != null ? label : "class " + classIndex;
     }

@@ -18,7 +18,17 @@ import java.util.List;
 public record Architecture(ModelFamily family, int stemChannels, List<StageSpec> stages,
                            HeadRule headRule, int headChannels, int divisor, double roundLimit) {
 
-    /** Validates and copies the table. */
+    /**
+     * Validates and copies the table.
+     *
+     * @param family the model family
+     * @param stemChannels the stem channels
+     * @param stages the stages
+     * @param headRule how the head width scales
+     * @param headChannels the head channels
+     * @param divisor the channel divisor (channels are rounded to multiples of it)
+     * @param roundLimit the channel-rounding limit (timm round_limit)
+     */
     public Architecture {
         if (family == null || headRule == null) {
             throw new IllegalArgumentException("family and head rule are required");
@@ -45,33 +55,68 @@ public record Architecture(ModelFamily family, int stemChannels, List<StageSpec>
         }
     }
 
-    /** An architecture with the family's default head rule, 1280 head, divisor and round limit. */
+    /**
+     * An architecture with the family's default head rule, 1280 head, divisor and round limit.
+     *
+     * @param family the model family
+     * @param stemChannels the stem channels
+     * @param stages the stages
+     * @return an architecture with the family's default head rule, 1280 head, divisor and round limit
+     */
     public static Architecture of(ModelFamily family, int stemChannels, List<StageSpec> stages) {
         return new Architecture(family, stemChannels, stages, family.defaultHeadRule(),
                 family.defaultHeadChannels(), family.defaultDivisor(), family.defaultRoundLimit());
     }
 
-    /** This architecture with another round limit. */
+    /**
+     * This architecture with another round limit.
+     *
+     * @param limit the channel-rounding limit (timm round_limit)
+     * @return this architecture with another round limit
+     */
     public Architecture withRoundLimit(double limit) {
         return new Architecture(family, stemChannels, stages, headRule, headChannels, divisor, limit);
     }
 
-    /** This architecture with another head rule and base head width. */
+    /**
+     * This architecture with another head rule and base head width.
+     *
+     * @param rule the rule
+     * @param baseHeadChannels the head channels before scaling
+     * @return this architecture with another head rule and base head width
+     */
     public Architecture withHead(HeadRule rule, int baseHeadChannels) {
         return new Architecture(family, stemChannels, stages, rule, baseHeadChannels, divisor, roundLimit);
     }
 
-    /** {@code round_filters(channels, width)} with this architecture's divisor and round limit. */
+    /**
+     * {@code round_filters(channels, width)} with this architecture's divisor and round limit.
+     *
+     * @param channels the number of channels
+     * @param widthMult the channel (width) multiplier
+     * @return {@code round_filters(channels, width)} with this architecture's divisor and round limit
+     */
     public int roundFilters(int channels, double widthMult) {
         return Scaling.roundFilters(channels, widthMult, divisor, roundLimit);
     }
 
-    /** Scaled stem width. */
+    /**
+     * Scaled stem width.
+     *
+     * @param widthMult the channel (width) multiplier
+     * @return scaled stem width
+     */
     public int scaledStem(double widthMult) {
         return roundFilters(stemChannels, widthMult);
     }
 
-    /** The stage table with scaled channels and repeats. */
+    /**
+     * The stage table with scaled channels and repeats.
+     *
+     * @param widthMult the channel (width) multiplier
+     * @param depthMult the depth (repeat) multiplier
+     * @return the stage table with scaled channels and repeats
+     */
     public List<StageSpec> scaledStages(double widthMult, double depthMult) {
         List<StageSpec> out = new ArrayList<>(stages.size());
         for (StageSpec s : stages) {
@@ -80,7 +125,12 @@ public record Architecture(ModelFamily family, int stemChannels, List<StageSpec>
         return List.copyOf(out);
     }
 
-    /** Scaled head width. */
+    /**
+     * Scaled head width.
+     *
+     * @param widthMult the channel (width) multiplier
+     * @return scaled head width
+     */
     public int scaledHead(double widthMult) {
         int lastOut = roundFilters(stages.get(stages.size() - 1).outChannels(), widthMult);
         return headRule.resolve(headChannels, widthMult, divisor, roundLimit, lastOut);

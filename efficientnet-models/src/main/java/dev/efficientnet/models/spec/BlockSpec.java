@@ -30,7 +30,23 @@ public record BlockSpec(int stageIndex, int blockIndex, int globalIndex, BlockTy
                         int inChannels, int midChannels, int outChannels, int expandRatio,
                         int kernel, int stride, int seChannels, boolean hasResidual, double dropPathRate) {
 
-    /** Validates the block. */
+    /**
+     * Validates the block.
+     *
+     * @param stageIndex the index of the stage
+     * @param blockIndex the index of the block within its stage
+     * @param globalIndex the index of the block in the whole network
+     * @param type the type
+     * @param inChannels input channels
+     * @param midChannels the expanded (middle) channels
+     * @param outChannels the out channels
+     * @param expandRatio the expansion ratio
+     * @param kernel the kernel size
+     * @param stride the stride
+     * @param seChannels the squeeze-excite reduced channels (0: no SE)
+     * @param hasResidual whether the block has a residual connection
+     * @param dropPathRate the drop-path (stochastic depth) rate
+     */
     public BlockSpec {
         if (type == null) {
             throw new IllegalArgumentException("block type is required");
@@ -55,27 +71,33 @@ public record BlockSpec(int stageIndex, int blockIndex, int globalIndex, BlockTy
         }
     }
 
-    /** True when the block has an expand conv (1&times;1 for MBConv, the k&times;k fused conv for Fused-MBConv). */
+    /** {@return true when the block has an expand conv (1&times;1 for MBConv, the k&times;k fused conv for Fused-MBConv)} */
     public boolean hasExpandConv() {
         return expandRatio != 1;
     }
 
-    /** True when the block ends in a separate 1&times;1 project conv (all but Fused-MBConv with expand 1). */
+    /** {@return true when the block ends in a separate 1&times;1 project conv (all but Fused-MBConv with expand 1)} */
     public boolean hasProjectConv() {
         return !(type == BlockType.FUSED_MBCONV && expandRatio == 1);
     }
 
-    /** True when the block has a squeeze-excite. */
+    /** {@return true when the block has a squeeze-excite} */
     public boolean hasSe() {
         return seChannels > 0;
     }
 
-    /** Spatial output size of the block along one axis. */
+    /**
+     * Spatial output size of the block along one axis.
+     *
+     * @param in input channels
+     * @param padding the padding rule
+     * @return spatial output size of the block along one axis
+     */
     public int outputSize(int in, Padding padding) {
         return padding.outputSize(in, kernel, stride);
     }
 
-    /** Trainable parameters: conv weights, SE conv biases, BN gamma and beta. */
+    /** {@return trainable parameters: conv weights, SE conv biases, BN gamma and beta} */
     public long params() {
         long in = inChannels;
         long mid = midChannels;
@@ -99,7 +121,14 @@ public record BlockSpec(int stageIndex, int blockIndex, int globalIndex, BlockTy
         return p;
     }
 
-    /** Conv multiply-accumulates for an {@code inH &times; inW} input (SE convs count at 1&times;1). */
+    /**
+     * Conv multiply-accumulates for an {@code inH &times; inW} input (SE convs count at 1&times;1).
+     *
+     * @param inH the input height
+     * @param inW the input width
+     * @param padding the padding rule
+     * @return conv multiply-accumulates for an {@code inH &times; inW} input (SE convs count at 1&times;1)
+     */
     public long macs(int inH, int inW, Padding padding) {
         long hw = (long) inH * inW;
         long ohw = (long) outputSize(inH, padding) * outputSize(inW, padding);

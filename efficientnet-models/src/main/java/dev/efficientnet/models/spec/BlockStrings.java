@@ -35,7 +35,12 @@ public final class BlockStrings {
 
     // ------------------------------------------------------------------ timm
 
-    /** The timm string of a stage row, e.g. {@code ir_r2_k3_s2_e6_c24_se0.25}. */
+    /**
+     * The timm string of a stage row, e.g. {@code ir_r2_k3_s2_e6_c24_se0.25}.
+     *
+     * @param s the stage
+     * @return the timm string of a stage row, e.g
+     */
     public static String formatTimm(StageSpec s) {
         String type = s.type() == BlockType.MBCONV ? (s.expandRatio() == 1 ? "ds" : "ir")
                 : (s.expandRatio() == 1 ? "cn" : "er");
@@ -51,7 +56,12 @@ public final class BlockStrings {
         return sb.toString();
     }
 
-    /** timm strings of a table (the in channels are implied by the chain). */
+    /**
+     * timm strings of a table (the in channels are implied by the chain).
+     *
+     * @param stages the stages
+     * @return timm strings of a table (the in channels are implied by the chain)
+     */
     public static List<String> formatTimm(List<StageSpec> stages) {
         List<String> out = new ArrayList<>(stages.size());
         for (StageSpec s : stages) {
@@ -64,7 +74,9 @@ public final class BlockStrings {
      * Parses one timm string.
      *
      * @param inChannels the stage's in channels (previous stage's out, or the stem)
+     * @param blockString the block string
      * @throws IllegalArgumentException naming the bad token
+     * @return the stage
      */
     public static StageSpec parseTimm(String blockString, int inChannels) {
         String[] tokens = split(blockString);
@@ -132,7 +144,13 @@ public final class BlockStrings {
         return build(blockString, type, expand, kernel, stride, inChannels, out, repeats, se);
     }
 
-    /** Parses a timm table; the first stage's in channels are {@code stemChannels}. */
+    /**
+     * Parses a timm table; the first stage's in channels are {@code stemChannels}.
+     *
+     * @param blockStrings the block strings, one per stage
+     * @param stemChannels the stem channels
+     * @return the stages in order
+     */
     public static List<StageSpec> parseTimm(List<String> blockStrings, int stemChannels) {
         List<StageSpec> out = new ArrayList<>(blockStrings.size());
         int in = stemChannels;
@@ -146,7 +164,12 @@ public final class BlockStrings {
 
     // ------------------------------------------------------------------ automl
 
-    /** The automl string of a stage row, e.g. {@code r2_k3_s2_e4_i24_o48_c1}. */
+    /**
+     * The automl string of a stage row, e.g. {@code r2_k3_s2_e4_i24_o48_c1}.
+     *
+     * @param s the stage
+     * @return the automl string of a stage row, e.g
+     */
     public static String formatAutoml(StageSpec s) {
         StringBuilder sb = new StringBuilder();
         sb.append('r').append(s.repeats()).append("_k").append(s.kernel()).append("_s").append(s.stride())
@@ -161,7 +184,12 @@ public final class BlockStrings {
         return sb.toString();
     }
 
-    /** automl strings of a table. */
+    /**
+     * automl strings of a table.
+     *
+     * @param stages the stages
+     * @return automl strings of a table
+     */
     public static List<String> formatAutoml(List<StageSpec> stages) {
         List<String> out = new ArrayList<>(stages.size());
         for (StageSpec s : stages) {
@@ -173,7 +201,9 @@ public final class BlockStrings {
     /**
      * Parses one automl string.
      *
+     * @param blockString the block string
      * @throws IllegalArgumentException naming the bad token
+     * @return the stage
      */
     public static StageSpec parseAutoml(String blockString) {
         String[] tokens = split(blockString);
@@ -212,7 +242,12 @@ public final class BlockStrings {
         return build(blockString, type, expand, kernel, stride, in, out, repeats, se);
     }
 
-    /** Parses an automl table. */
+    /**
+     * Parses an automl table.
+     *
+     * @param blockStrings the block strings, one per stage
+     * @return the stages in order
+     */
     public static List<StageSpec> parseAutoml(List<String> blockStrings) {
         List<StageSpec> out = new ArrayList<>(blockStrings.size());
         for (String s : blockStrings) {

@@ -24,19 +24,39 @@ public record CompoundScaling(double widthMultiplier, double depthMultiplier, do
     /** Paper resolution base &gamma;. */
     public static final double GAMMA = 1.15;
 
-    /** Validates that the multipliers are positive. */
+    /**
+     * Validates that the multipliers are positive.
+     *
+     * @param widthMultiplier the channel (width) multiplier
+     * @param depthMultiplier the depth (repeat) multiplier
+     * @param resolutionMultiplier the resolution multiplier
+     * @param phi the compound-scaling coefficient
+     */
     public CompoundScaling {
         Scaling.checkMultiplier("width", widthMultiplier);
         Scaling.checkMultiplier("depth", depthMultiplier);
         Scaling.checkMultiplier("resolution", resolutionMultiplier);
     }
 
-    /** Multipliers from &phi; with the paper's &alpha; = 1.2, &beta; = 1.1, &gamma; = 1.15. */
+    /**
+     * Multipliers from &phi; with the paper's &alpha; = 1.2, &beta; = 1.1, &gamma; = 1.15.
+     *
+     * @param phi the compound-scaling coefficient
+     * @return multipliers from &phi; with the paper's &alpha; = 1.2, &beta; = 1.1, &gamma; = 1.15
+     */
     public static CompoundScaling fromPhi(double phi) {
         return fromPhi(phi, ALPHA, BETA, GAMMA);
     }
 
-    /** Multipliers from &phi; with custom bases (depth &alpha;, width &beta;, resolution &gamma;). */
+    /**
+     * Multipliers from &phi; with custom bases (depth &alpha;, width &beta;, resolution &gamma;).
+     *
+     * @param phi the compound-scaling coefficient
+     * @param alpha the alpha factor
+     * @param beta the beta factor
+     * @param gamma the decay factor
+     * @return multipliers from &phi; with custom bases (depth &alpha;, width &beta;, resolution &gamma;)
+     */
     public static CompoundScaling fromPhi(double phi, double alpha, double beta, double gamma) {
         if (Double.isNaN(phi) || Double.isInfinite(phi)) {
             throw new IllegalArgumentException("phi must be finite, got " + phi);
@@ -44,22 +64,40 @@ public record CompoundScaling(double widthMultiplier, double depthMultiplier, do
         return new CompoundScaling(Math.pow(beta, phi), Math.pow(alpha, phi), Math.pow(gamma, phi), phi);
     }
 
-    /** Explicit width and depth multipliers, resolution unchanged. */
+    /**
+     * Explicit width and depth multipliers, resolution unchanged.
+     *
+     * @param widthMultiplier the channel (width) multiplier
+     * @param depthMultiplier the depth (repeat) multiplier
+     * @return explicit width and depth multipliers, resolution unchanged
+     */
     public static CompoundScaling of(double widthMultiplier, double depthMultiplier) {
         return new CompoundScaling(widthMultiplier, depthMultiplier, 1.0, Double.NaN);
     }
 
-    /** Explicit width, depth and resolution multipliers. */
+    /**
+     * Explicit width, depth and resolution multipliers.
+     *
+     * @param widthMultiplier the channel (width) multiplier
+     * @param depthMultiplier the depth (repeat) multiplier
+     * @param resolutionMultiplier the resolution multiplier
+     * @return explicit width, depth and resolution multipliers
+     */
     public static CompoundScaling of(double widthMultiplier, double depthMultiplier, double resolutionMultiplier) {
         return new CompoundScaling(widthMultiplier, depthMultiplier, resolutionMultiplier, Double.NaN);
     }
 
-    /** True when built from &phi;. */
+    /** {@return true when built from &phi;} */
     public boolean fromFormula() {
         return !Double.isNaN(phi);
     }
 
-    /** {@code round(baseResolution * resolutionMultiplier)}, e.g. 224 &rarr; 258 for &phi; = 1. */
+    /**
+     * {@code round(baseResolution * resolutionMultiplier)}, e.g. 224 &rarr; 258 for &phi; = 1.
+     *
+     * @param baseResolution the base input resolution
+     * @return {@code round(baseResolution * resolutionMultiplier)}, e.g
+     */
     public int scaleResolution(int baseResolution) {
         if (baseResolution < 1) {
             throw new IllegalArgumentException("resolution must be >= 1, got " + baseResolution);
@@ -70,6 +108,8 @@ public record CompoundScaling(double widthMultiplier, double depthMultiplier, do
     /**
      * Ideal FLOPs growth, depth &middot; width&sup2; &middot; resolution&sup2; (before channel and
      * repeat rounding): about 2<sup>&phi;</sup> for the paper bases.
+     *
+     * @return ideal FLOPs growth, depth &middot; width&sup2; &middot; resolution&sup2; (before channel and repeat rounding): about 2<sup>&phi;</sup> for the paper bases
      */
     public double flopsMultiplier() {
         return depthMultiplier * widthMultiplier * widthMultiplier * resolutionMultiplier * resolutionMultiplier;

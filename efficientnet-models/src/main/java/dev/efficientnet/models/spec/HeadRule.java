@@ -24,6 +24,7 @@ public enum HeadRule {
      * @param divisor      channel divisor
      * @param roundLimit   rounding limit of {@link Scaling#makeDivisible}
      * @param lastStageOut the scaled out channels of the last stage
+     * @return the head width
      */
     public int resolve(int baseHead, double widthMult, int divisor, double roundLimit, int lastStageOut) {
         switch (this) {

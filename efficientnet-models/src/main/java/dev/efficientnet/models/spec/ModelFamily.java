@@ -24,22 +24,22 @@ public enum ModelFamily {
         this.defaultHeadRule = defaultHeadRule;
     }
 
-    /** The family's own channel round limit (V1 0.9, V2 0). */
+    /** {@return the family's own channel round limit (V1 0.9, V2 0)} */
     public double defaultRoundLimit() {
         return defaultRoundLimit;
     }
 
-    /** The family's own head-width rule ({@code round_filters(1280)} for both, per TF/automl). */
+    /** {@return the family's own head-width rule ({@code round_filters(1280)} for both, per TF/automl)} */
     public HeadRule defaultHeadRule() {
         return defaultHeadRule;
     }
 
-    /** Channel divisor: 8 for both generations. */
+    /** {@return channel divisor: 8 for both generations} */
     public int defaultDivisor() {
         return Scaling.DEFAULT_DIVISOR;
     }
 
-    /** The base head width, 1280 for both generations. */
+    /** {@return the base head width, 1280 for both generations} */
     public int defaultHeadChannels() {
         return 1280;
     }

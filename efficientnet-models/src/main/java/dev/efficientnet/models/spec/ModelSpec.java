@@ -40,7 +40,25 @@ public record ModelSpec(String name, Architecture architecture, double widthMult
     /** Stem conv stride. */
     public static final int STEM_STRIDE = 2;
 
-    /** Validates every field. */
+    /**
+     * Validates every field.
+     *
+     * @param name the name
+     * @param architecture the architecture
+     * @param widthMult the channel (width) multiplier
+     * @param depthMult the depth (repeat) multiplier
+     * @param numClasses the number of classes (0: no classifier)
+     * @param inChannels input channels
+     * @param padding the padding rule
+     * @param bnEps the batch-norm epsilon
+     * @param bnMomentum the batch-norm momentum (PyTorch convention)
+     * @param activation the activation
+     * @param dropoutRate the dropout rate before the classifier
+     * @param dropPathRate the drop-path (stochastic depth) rate
+     * @param trainResolution the training resolution
+     * @param evalResolution the evaluation resolution
+     * @param preprocessing the preprocessing
+     */
     public ModelSpec {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("name is required");
@@ -77,6 +95,10 @@ public record ModelSpec(String name, Architecture architecture, double widthMult
      * A spec with PyTorch-native defaults: width/depth 1, 1000 classes, 3 input channels,
      * symmetric padding, BN eps 1e-5 / momentum 0.1, SiLU, dropout 0.2, drop path 0.2, 224 px,
      * ImageNet preprocessing (crop 0.875, bicubic).
+     *
+     * @param name the name
+     * @param architecture the architecture
+     * @return a spec with PyTorch-native defaults: width/depth 1, 1000 classes, 3 input channels, symmetric padding, BN eps 1e-5 / momentum 0.1, SiLU, dropout 0.2, drop path 0.2, 224 px, ImageNet preprocessing (crop 0.875, bicubic)
      */
     public static ModelSpec of(String name, Architecture architecture) {
         return new ModelSpec(name, architecture, 1.0, 1.0, 1000, 3, Padding.SYMMETRIC, 1e-5, 0.1,
@@ -85,27 +107,27 @@ public record ModelSpec(String name, Architecture architecture, double widthMult
 
     // ---------------------------------------------------------------- resolved structure
 
-    /** V1 or V2. */
+    /** {@return V1 or V2} */
     public ModelFamily family() {
         return architecture.family();
     }
 
-    /** Stem output channels after width scaling. */
+    /** {@return stem output channels after width scaling} */
     public int stemChannels() {
         return architecture.scaledStem(widthMult);
     }
 
-    /** Stage table after width/depth scaling: actual in/out channels and repeats. */
+    /** {@return stage table after width/depth scaling: actual in/out channels and repeats} */
     public List<StageSpec> stages() {
         return architecture.scaledStages(widthMult, depthMult);
     }
 
-    /** Head conv output channels (= classifier input features). */
+    /** {@return head conv output channels (= classifier input features)} */
     public int headChannels() {
         return architecture.scaledHead(widthMult);
     }
 
-    /** Total number of blocks. */
+    /** {@return total number of blocks} */
     public int totalBlocks() {
         int n = 0;
         for (StageSpec s : stages()) {
@@ -114,7 +136,7 @@ public record ModelSpec(String name, Architecture architecture, double widthMult
         return n;
     }
 
-    /** Every block in order, fully resolved: the list the model builder builds from. */
+    /** {@return every block in order, fully resolved: the list the model builder builds from} */
     public List<BlockSpec> blocks() {
         List<StageSpec> stages = stages();
         int total = 0;
@@ -143,6 +165,8 @@ public record ModelSpec(String name, Architecture architecture, double widthMult
     /**
      * Exact trainable parameter count: conv weights, SE conv biases (no other conv has a bias),
      * BN gamma and beta (running stats excluded), classifier weight and bias.
+     *
+     * @return exact trainable parameter count: conv weights, SE conv biases (no other conv has a bias), BN gamma and beta (running stats excluded), classifier weight and bias
      */
     public long params() {
         long p = stemParams() + headParams() + classifierParams();
@@ -152,7 +176,12 @@ public record ModelSpec(String name, Architecture architecture, double widthMult
         return p;
     }
 
-    /** Conv and linear multiply-accumulates for a square input. */
+    /**
+     * Conv and linear multiply-accumulates for a square input.
+     *
+     * @param resolution the input resolution in pixels
+     * @return conv and linear multiply-accumulates for a square input
+     */
     public long macs(int resolution) {
         return macs(resolution, resolution);
     }
@@ -162,6 +191,10 @@ public record ModelSpec(String name, Architecture architecture, double widthMult
      * conv, out_h &middot; out_w &middot; out_c &middot; (in_c / groups) &middot; k&sup2; (SE convs at
      * 1&times;1); for the linear layer, in &middot; out. Biases, BN, activations, pooling and
      * the SE/residual elementwise products are not counted.
+     *
+     * @param height the height in pixels
+     * @param width the width in pixels
+     * @return conv and linear multiply-accumulates for one {@code height &times; width} image: for a conv, out_h &middot; out_w &middot; out_c &middot; (in_c / groups) &middot; k&sup2; (SE convs at 1&times;1); for the linear layer, in &middot; out
      */
     public long macs(int height, int width) {
         long m = 0;
@@ -171,7 +204,12 @@ public record ModelSpec(String name, Architecture architecture, double widthMult
         return m;
     }
 
-    /** Per-part summary at a square input size. */
+    /**
+     * Per-part summary at a square input size.
+     *
+     * @param resolution the input resolution in pixels
+     * @return per-part summary at a square input size
+     */
     public List<StageSummary> summary(int resolution) {
         return summary(resolution, resolution);
     }
@@ -179,6 +217,10 @@ public record ModelSpec(String name, Architecture architecture, double widthMult
     /**
      * Per-part summary (stem, each stage, head, classifier) at a given input size; the rows'
      * params and MACs add up to {@link #params()} and {@link #macs(int, int)}.
+     *
+     * @param height the height in pixels
+     * @param width the width in pixels
+     * @return per-part summary (stem, each stage, head, classifier) at a given input size; the rows' params and MACs add up to {@link #params()} and {@link #macs(int, int)}
      */
     public List<StageSummary> summary(int height, int width) {
         List<StageSummary> rows = new ArrayList<>();
@@ -235,6 +277,8 @@ public record ModelSpec(String name, Architecture architecture, double widthMult
      * Multi-scale taps: for each reduction 2, 4, 8, 16, 32 the output of the last stage at that
      * reduction (timm {@code feature_info}, e.g. B0 16/24/40/112/320 channels), then the head map
      * (reduction 32, {@link #headChannels()} channels), which timm's {@code features_only} omits.
+     *
+     * @return multi-scale taps: for each reduction 2, 4, 8, 16, 32 the output of the last stage at that reduction (timm {@code feature_info}, e.g
      */
     public List<FeatureInfo> featureInfo() {
         List<FeatureInfo> taps = new ArrayList<>();
@@ -256,7 +300,12 @@ public record ModelSpec(String name, Architecture architecture, double widthMult
         return List.copyOf(taps);
     }
 
-    /** A human-readable table of {@link #summary(int, int)} with totals (returned, not printed). */
+    /**
+     * A human-readable table of {@link #summary(int, int)} with totals (returned, not printed).
+     *
+     * @param resolution the input resolution in pixels
+     * @return a human-readable table of {@link #summary(int, int)} with totals (returned, not printed)
+     */
     public String describe(int resolution) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%s  (%s, width %s, depth %s, %s padding, %d classes) @ %dx%d%n",
@@ -276,7 +325,13 @@ public record ModelSpec(String name, Architecture architecture, double widthMult
 
     // ---------------------------------------------------------------- withers
 
-    /** This spec with other width/depth multipliers; they replace (not multiply) the current ones. */
+    /**
+     * This spec with other width/depth multipliers; they replace (not multiply) the current ones.
+     *
+     * @param width the width
+     * @param depth the depth
+     * @return this spec with other width/depth multipliers; they replace (not multiply) the current ones
+     */
     public ModelSpec withWidthDepth(double width, double depth) {
         return new ModelSpec(name, architecture, width, depth, numClasses, inChannels, padding, bnEps, bnMomentum,
                 activation, dropoutRate, dropPathRate, trainResolution, evalResolution, preprocessing);
@@ -285,73 +340,134 @@ public record ModelSpec(String name, Architecture architecture, double widthMult
     /**
      * This spec with the multipliers of {@code scaling} and both resolutions set to
      * {@code scaling.scaleResolution(baseResolution)}.
+     *
+     * @param scaling the compound scaling
+     * @param baseResolution the base input resolution
+     * @return this spec with the multipliers of {@code scaling} and both resolutions set to {@code scaling.scaleResolution(baseResolution)}
      */
     public ModelSpec withCompoundScaling(CompoundScaling scaling, int baseResolution) {
         int res = scaling.scaleResolution(baseResolution);
         return withWidthDepth(scaling.widthMultiplier(), scaling.depthMultiplier()).withResolution(res, res);
     }
 
-    /** This spec with another class count (0 = no classifier). */
+    /**
+     * This spec with another class count (0 = no classifier).
+     *
+     * @param classes the number of classes
+     * @return this spec with another class count (0 = no classifier)
+     */
     public ModelSpec withNumClasses(int classes) {
         return new ModelSpec(name, architecture, widthMult, depthMult, classes, inChannels, padding, bnEps, bnMomentum,
                 activation, dropoutRate, dropPathRate, trainResolution, evalResolution, preprocessing);
     }
 
-    /** This spec with another input channel count (preprocessing is left as is). */
+    /**
+     * This spec with another input channel count (preprocessing is left as is).
+     *
+     * @param channels the number of channels
+     * @return this spec with another input channel count (preprocessing is left as is)
+     */
     public ModelSpec withInChannels(int channels) {
         return new ModelSpec(name, architecture, widthMult, depthMult, numClasses, channels, padding, bnEps, bnMomentum,
                 activation, dropoutRate, dropPathRate, trainResolution, evalResolution, preprocessing);
     }
 
-    /** This spec with another padding mode. */
+    /**
+     * This spec with another padding mode.
+     *
+     * @param mode the padding
+     * @return this spec with another padding mode
+     */
     public ModelSpec withPadding(Padding mode) {
         return new ModelSpec(name, architecture, widthMult, depthMult, numClasses, inChannels, mode, bnEps, bnMomentum,
                 activation, dropoutRate, dropPathRate, trainResolution, evalResolution, preprocessing);
     }
 
-    /** This spec with another BN eps and momentum (PyTorch convention). */
+    /**
+     * This spec with another BN eps and momentum (PyTorch convention).
+     *
+     * @param eps the epsilon
+     * @param momentum the momentum
+     * @return this spec with another BN eps and momentum (PyTorch convention)
+     */
     public ModelSpec withBatchNorm(double eps, double momentum) {
         return new ModelSpec(name, architecture, widthMult, depthMult, numClasses, inChannels, padding, eps, momentum,
                 activation, dropoutRate, dropPathRate, trainResolution, evalResolution, preprocessing);
     }
 
-    /** This spec with another activation. */
+    /**
+     * This spec with another activation.
+     *
+     * @param act the activation
+     * @return this spec with another activation
+     */
     public ModelSpec withActivation(Activation act) {
         return new ModelSpec(name, architecture, widthMult, depthMult, numClasses, inChannels, padding, bnEps, bnMomentum,
                 act, dropoutRate, dropPathRate, trainResolution, evalResolution, preprocessing);
     }
 
-    /** This spec with another classifier dropout. */
+    /**
+     * This spec with another classifier dropout.
+     *
+     * @param rate the rate
+     * @return this spec with another classifier dropout
+     */
     public ModelSpec withDropout(double rate) {
         return new ModelSpec(name, architecture, widthMult, depthMult, numClasses, inChannels, padding, bnEps, bnMomentum,
                 activation, rate, dropPathRate, trainResolution, evalResolution, preprocessing);
     }
 
-    /** This spec with another drop-path (stochastic depth) rate. */
+    /**
+     * This spec with another drop-path (stochastic depth) rate.
+     *
+     * @param rate the rate
+     * @return this spec with another drop-path (stochastic depth) rate
+     */
     public ModelSpec withDropPath(double rate) {
         return new ModelSpec(name, architecture, widthMult, depthMult, numClasses, inChannels, padding, bnEps, bnMomentum,
                 activation, dropoutRate, rate, trainResolution, evalResolution, preprocessing);
     }
 
-    /** This spec with other default train/eval resolutions. */
+    /**
+     * This spec with other default train/eval resolutions.
+     *
+     * @param train the training resolution
+     * @param eval the evaluation resolution
+     * @return this spec with other default train/eval resolutions
+     */
     public ModelSpec withResolution(int train, int eval) {
         return new ModelSpec(name, architecture, widthMult, depthMult, numClasses, inChannels, padding, bnEps, bnMomentum,
                 activation, dropoutRate, dropPathRate, train, eval, preprocessing);
     }
 
-    /** This spec with other preprocessing. */
+    /**
+     * This spec with other preprocessing.
+     *
+     * @param pre the preprocessing
+     * @return this spec with other preprocessing
+     */
     public ModelSpec withPreprocessing(Preprocessing pre) {
         return new ModelSpec(name, architecture, widthMult, depthMult, numClasses, inChannels, padding, bnEps, bnMomentum,
                 activation, dropoutRate, dropPathRate, trainResolution, evalResolution, pre);
     }
 
-    /** This spec with another name. */
+    /**
+     * This spec with another name.
+     *
+     * @param newName the new name
+     * @return this spec with another name
+     */
     public ModelSpec withName(String newName) {
         return new ModelSpec(newName, architecture, widthMult, depthMult, numClasses, inChannels, padding, bnEps,
                 bnMomentum, activation, dropoutRate, dropPathRate, trainResolution, evalResolution, preprocessing);
     }
 
-    /** This spec with another architecture (multipliers kept). */
+    /**
+     * This spec with another architecture (multipliers kept).
+     *
+     * @param arch the architecture
+     * @return this spec with another architecture (multipliers kept)
+     */
     public ModelSpec withArchitecture(Architecture arch) {
         return new ModelSpec(name, arch, widthMult, depthMult, numClasses, inChannels, padding, bnEps, bnMomentum,
                 activation, dropoutRate, dropPathRate, trainResolution, evalResolution, preprocessing);

@@ -21,27 +21,52 @@ public enum Padding {
      */
     TF_SAME;
 
-    /** Padding before and after along one spatial axis. */
+    /**
+     * Padding before and after along one spatial axis.
+     *
+     * @param before the padding before the input (top or left)
+     * @param after the padding after the input (bottom or right)
+     */
     public record Amount(int before, int after) {
-        /** Validates that both sides are non-negative. */
+        /**
+         * Validates that both sides are non-negative.
+         *
+         * @param before the padding before the input (top or left)
+         * @param after the padding after the input (bottom or right)
+         */
         public Amount {
             if (before < 0 || after < 0) {
                 throw new IllegalArgumentException("negative padding: " + before + ", " + after);
             }
         }
 
-        /** Total padding, before + after. */
+        /** {@return total padding, before + after} */
         public int total() {
             return before + after;
         }
     }
 
-    /** Output size along one axis for dilation 1. */
+    /**
+     * Output size along one axis for dilation 1.
+     *
+     * @param in input channels
+     * @param kernel the kernel size
+     * @param stride the stride
+     * @return output size along one axis for dilation 1
+     */
     public int outputSize(int in, int kernel, int stride) {
         return outputSize(in, kernel, stride, 1);
     }
 
-    /** Output size along one axis of a conv with this padding. */
+    /**
+     * Output size along one axis of a conv with this padding.
+     *
+     * @param in input channels
+     * @param kernel the kernel size
+     * @param stride the stride
+     * @param dilation the dilation
+     * @return output size along one axis of a conv with this padding
+     */
     public int outputSize(int in, int kernel, int stride, int dilation) {
         check(in, kernel, stride, dilation);
         Amount p = amount(in, kernel, stride, dilation);
@@ -53,12 +78,27 @@ public enum Padding {
         return span / stride + 1;
     }
 
-    /** Padding along one axis for dilation 1. */
+    /**
+     * Padding along one axis for dilation 1.
+     *
+     * @param in input channels
+     * @param kernel the kernel size
+     * @param stride the stride
+     * @return padding along one axis for dilation 1
+     */
     public Amount amount(int in, int kernel, int stride) {
         return amount(in, kernel, stride, 1);
     }
 
-    /** Padding along one axis for the given input size. */
+    /**
+     * Padding along one axis for the given input size.
+     *
+     * @param in input channels
+     * @param kernel the kernel size
+     * @param stride the stride
+     * @param dilation the dilation
+     * @return padding along one axis for the given input size
+     */
     public Amount amount(int in, int kernel, int stride, int dilation) {
         check(in, kernel, stride, dilation);
         switch (this) {

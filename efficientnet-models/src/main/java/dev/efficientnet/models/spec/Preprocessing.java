@@ -19,7 +19,14 @@ public record Preprocessing(List<Double> mean, List<Double> std, double cropFrac
     /** (0.5, 0.5, 0.5): inputs mapped to [-1, 1]; the TF V2-S/M/L/XL weights (timm {@code IMAGENET_INCEPTION_MEAN}). */
     public static final List<Double> HALF = List.of(0.5, 0.5, 0.5);
 
-    /** Validates and copies. */
+    /**
+     * Validates and copies.
+     *
+     * @param mean the mean
+     * @param std the standard deviation
+     * @param cropFraction the fraction of the resized image kept by the centre crop
+     * @param interpolation the resampling filter
+     */
     public Preprocessing {
         if (mean == null || std == null || mean.isEmpty() || mean.size() != std.size()) {
             throw new IllegalArgumentException("mean and std must be non-empty and of equal length");
@@ -39,17 +46,34 @@ public record Preprocessing(List<Double> mean, List<Double> std, double cropFrac
         std = List.copyOf(std);
     }
 
-    /** ImageNet mean/std. */
+    /**
+     * ImageNet mean/std.
+     *
+     * @param cropFraction the fraction of the resized image kept by the centre crop
+     * @param interpolation the resampling filter
+     * @return ImageNet mean/std
+     */
     public static Preprocessing imagenet(double cropFraction, Interpolation interpolation) {
         return new Preprocessing(IMAGENET_MEAN, IMAGENET_STD, cropFraction, interpolation);
     }
 
-    /** Mean = std = 0.5 (TF V2-S/M/L/XL weights). */
+    /**
+     * Mean = std = 0.5 (TF V2-S/M/L/XL weights).
+     *
+     * @param cropFraction the fraction of the resized image kept by the centre crop
+     * @param interpolation the resampling filter
+     * @return mean = std = 0.5 (TF V2-S/M/L/XL weights)
+     */
     public static Preprocessing half(double cropFraction, Interpolation interpolation) {
         return new Preprocessing(HALF, HALF, cropFraction, interpolation);
     }
 
-    /** Resize size before the center crop: {@code floor(cropSize / cropFraction)} (timm). */
+    /**
+     * Resize size before the center crop: {@code floor(cropSize / cropFraction)} (timm).
+     *
+     * @param cropSize the crop size
+     * @return resize size before the center crop: {@code floor(cropSize / cropFraction)} (timm)
+     */
     public int resizeSize(int cropSize) {
         return (int) Math.floor(cropSize / cropFraction);
     }

@@ -36,7 +36,12 @@ public final class PresetFile {
     private PresetFile() {
     }
 
-    /** The JSON object of one spec (all fields, in the documented order). */
+    /**
+     * The JSON object of one spec (all fields, in the documented order).
+     *
+     * @param s the model specification
+     * @return the JSON object of one spec (all fields, in the documented order)
+     */
     public static Map<String, Object> toJson(ModelSpec s) {
         Architecture a = s.architecture();
         Map<String, Object> m = new LinkedHashMap<>();
@@ -73,7 +78,9 @@ public final class PresetFile {
     /**
      * The spec of one JSON object written by {@link #toJson}.
      *
+     * @param m the map
      * @throws IllegalArgumentException naming the entry and the missing or bad key
+     * @return the spec of one JSON object written by {@link #toJson}
      */
     @SuppressWarnings("unchecked")
     public static ModelSpec fromJson(Map<String, Object> m) {
@@ -114,7 +121,13 @@ public final class PresetFile {
         }
     }
 
-    /** The document of {@code specs}, each entry followed by its {@code extra} keys (by name; may be empty). */
+    /**
+     * The document of {@code specs}, each entry followed by its {@code extra} keys (by name; may be empty).
+     *
+     * @param specs the model specifications
+     * @param extra extra entries
+     * @return the document of {@code specs}, each entry followed by its {@code extra} keys (by name; may be empty)
+     */
     public static Map<String, Object> document(List<ModelSpec> specs, Map<String, Map<String, Object>> extra) {
         List<Object> list = new ArrayList<>();
         for (ModelSpec s : specs) {
@@ -130,7 +143,14 @@ public final class PresetFile {
         return doc;
     }
 
-    /** Writes {@link #document} atomically (pretty JSON). */
+    /**
+     * Writes {@link #document} atomically (pretty JSON).
+     *
+     * @param file the file
+     * @param specs the model specifications
+     * @param extra extra entries
+     * @throws IOException if a file cannot be read or written
+     */
     public static void write(Path file, List<ModelSpec> specs, Map<String, Map<String, Object>> extra) throws IOException {
         AtomicFiles.writeString(file, Json.writePretty(document(specs, extra)) + "\n");
     }
@@ -138,8 +158,10 @@ public final class PresetFile {
     /**
      * Reads every spec of a preset file.
      *
+     * @param file the file
      * @throws IOException              when the file cannot be read
      * @throws IllegalArgumentException for bad JSON, a bad entry or a repeated name (the message names the file)
+     * @return the specs in file order
      */
     @SuppressWarnings("unchecked")
     public static List<ModelSpec> read(Path file) throws IOException {
@@ -170,7 +192,13 @@ public final class PresetFile {
         return List.copyOf(out);
     }
 
-    /** Reads {@code file} and {@link Presets#register registers} every entry; returns the names. */
+    /**
+     * Reads {@code file} and {@link Presets#register registers} every entry; returns the names.
+     *
+     * @param file the file
+     * @return the registered names
+     * @throws IOException if a file cannot be read or written
+     */
     public static List<String> register(Path file) throws IOException {
         List<ModelSpec> specs = read(file);
         List<String> names = new ArrayList<>();

@@ -85,7 +85,7 @@ public final class Presets {
         PRESETS.put("timm_efficientnet_b7", Presets::timmEfficientnetB7);
     }
 
-    /** All preset names, PyTorch-native first, in a stable order. */
+    /** {@return all preset names, PyTorch-native first, in a stable order} */
     public static List<String> names() {
         if (USER.isEmpty()) return List.copyOf(PRESETS.keySet());
         List<String> all = new java.util.ArrayList<>(PRESETS.keySet());
@@ -93,7 +93,12 @@ public final class Presets {
         return List.copyOf(all);
     }
 
-    /** True when {@code name} is a preset. */
+    /**
+     * True when {@code name} is a preset.
+     *
+     * @param name the name
+     * @return true when {@code name} is a preset
+     */
     public static boolean contains(String name) {
         return PRESETS.containsKey(name) || name != null && USER.containsKey(name);
     }
@@ -101,7 +106,9 @@ public final class Presets {
     /**
      * The preset called {@code name}.
      *
+     * @param name the name
      * @throws IllegalArgumentException for an unknown name; the message lists all known names
+     * @return the preset called {@code name}
      */
     public static ModelSpec get(String name) {
         Supplier<ModelSpec> s = name == null ? null : PRESETS.get(name);
@@ -118,6 +125,7 @@ public final class Presets {
      * Registers a user preset under {@code spec.name()} (process-wide; a later registration of the
      * same name replaces it). Built-in names cannot be replaced.
      *
+     * @param spec the model specification
      * @throws IllegalArgumentException when the name is a built-in preset
      */
     public static void register(ModelSpec spec) {
@@ -127,54 +135,67 @@ public final class Presets {
         USER.put(spec.name(), spec);
     }
 
-    /** True when {@code name} is a user preset ({@link #register}). */
+    /**
+     * True when {@code name} is a user preset ({@link #register}).
+     *
+     * @param name the name
+     * @return true when {@code name} is a user preset ({@link #register})
+     */
     public static boolean isUserPreset(String name) {
         return name != null && USER.containsKey(name);
     }
 
-    /** The preset with its width/depth multipliers replaced and another class count. */
+    /**
+     * The preset with its width/depth multipliers replaced and another class count.
+     *
+     * @param name the name
+     * @param widthMult the channel (width) multiplier
+     * @param depthMult the depth (repeat) multiplier
+     * @param numClasses the number of classes (0: no classifier)
+     * @return the preset with its width/depth multipliers replaced and another class count
+     */
     public static ModelSpec get(String name, double widthMult, double depthMult, int numClasses) {
         return get(name).withWidthDepth(widthMult, depthMult).withNumClasses(numClasses);
     }
 
     // ------------------------------------------------------------------ PyTorch-native V1
 
-    /** torchvision EfficientNet-B0: w1.0 d1.0, 224 px, dropout 0.2. */
+    /** {@return torchvision EfficientNet-B0: w1.0 d1.0, 224 px, dropout 0.2} */
     public static ModelSpec efficientnetB0() {
         return torchvisionV1("efficientnet_b0", 1.0, 1.0, 224, 0.2, 0.875, false);
     }
 
-    /** torchvision EfficientNet-B1: w1.0 d1.1, 240 px, dropout 0.2. */
+    /** {@return torchvision EfficientNet-B1: w1.0 d1.1, 240 px, dropout 0.2} */
     public static ModelSpec efficientnetB1() {
         return torchvisionV1("efficientnet_b1", 1.0, 1.1, 240, 0.2, 0.882, false);
     }
 
-    /** torchvision EfficientNet-B2: w1.1 d1.2, 260 px, dropout 0.3. */
+    /** {@return torchvision EfficientNet-B2: w1.1 d1.2, 260 px, dropout 0.3} */
     public static ModelSpec efficientnetB2() {
         return torchvisionV1("efficientnet_b2", 1.1, 1.2, 260, 0.3, 0.890, false);
     }
 
-    /** torchvision EfficientNet-B3: w1.2 d1.4, 300 px, dropout 0.3. */
+    /** {@return torchvision EfficientNet-B3: w1.2 d1.4, 300 px, dropout 0.3} */
     public static ModelSpec efficientnetB3() {
         return torchvisionV1("efficientnet_b3", 1.2, 1.4, 300, 0.3, 0.904, false);
     }
 
-    /** torchvision EfficientNet-B4: w1.4 d1.8, 380 px, dropout 0.4. */
+    /** {@return torchvision EfficientNet-B4: w1.4 d1.8, 380 px, dropout 0.4} */
     public static ModelSpec efficientnetB4() {
         return torchvisionV1("efficientnet_b4", 1.4, 1.8, 380, 0.4, 0.922, false);
     }
 
-    /** torchvision EfficientNet-B5: w1.6 d2.2, 456 px, dropout 0.4, BN eps 1e-3 momentum 0.01. */
+    /** {@return torchvision EfficientNet-B5: w1.6 d2.2, 456 px, dropout 0.4, BN eps 1e-3 momentum 0.01} */
     public static ModelSpec efficientnetB5() {
         return torchvisionV1("efficientnet_b5", 1.6, 2.2, 456, 0.4, 0.934, true);
     }
 
-    /** torchvision EfficientNet-B6: w1.8 d2.6, 528 px, dropout 0.5, BN eps 1e-3 momentum 0.01. */
+    /** {@return torchvision EfficientNet-B6: w1.8 d2.6, 528 px, dropout 0.5, BN eps 1e-3 momentum 0.01} */
     public static ModelSpec efficientnetB6() {
         return torchvisionV1("efficientnet_b6", 1.8, 2.6, 528, 0.5, 0.942, true);
     }
 
-    /** torchvision EfficientNet-B7: w2.0 d3.1, 600 px, dropout 0.5, BN eps 1e-3 momentum 0.01. */
+    /** {@return torchvision EfficientNet-B7: w2.0 d3.1, 600 px, dropout 0.5, BN eps 1e-3 momentum 0.01} */
     public static ModelSpec efficientnetB7() {
         return torchvisionV1("efficientnet_b7", 2.0, 3.1, 600, 0.5, 0.949, true);
     }
@@ -185,36 +206,38 @@ public final class Presets {
      * timm's PyTorch-native {@code efficientnet_b5} (weights {@code efficientnet_b5.sw_in12k_ft_in1k}):
      * the structure of {@link #efficientnetB5()} but BN eps 1e-5 / momentum 0.1 (timm's default;
      * torchvision's B5 uses 1e-3). Eval 448 px, crop 1.0, bicubic, as that checkpoint.
+     *
+     * @return timm's PyTorch-native {@code efficientnet_b5} (weights {@code efficientnet_b5.sw_in12k_ft_in1k}): the structure of {@link #efficientnetB5()} but BN eps 1e-5 / momentum 0.1 (timm's default; torchvision's B5 uses 1e-3)
      */
     public static ModelSpec timmEfficientnetB5() {
         return timmV1("timm_efficientnet_b5", 1.6, 2.2, 448, 0.4, 1.0);
     }
 
-    /** timm's PyTorch-native {@code efficientnet_b6} (timm publishes no weights): BN eps 1e-5, 528 px. */
+    /** {@return timm's PyTorch-native {@code efficientnet_b6} (timm publishes no weights): BN eps 1e-5, 528 px} */
     public static ModelSpec timmEfficientnetB6() {
         return timmV1("timm_efficientnet_b6", 1.8, 2.6, 528, 0.5, 0.942);
     }
 
-    /** timm's PyTorch-native {@code efficientnet_b7} (timm publishes no weights): BN eps 1e-5, 600 px. */
+    /** {@return timm's PyTorch-native {@code efficientnet_b7} (timm publishes no weights): BN eps 1e-5, 600 px} */
     public static ModelSpec timmEfficientnetB7() {
         return timmV1("timm_efficientnet_b7", 2.0, 3.1, 600, 0.5, 0.949);
     }
 
     // ------------------------------------------------------------------ PyTorch-native V2
 
-    /** torchvision EfficientNetV2-S: train 300 / eval 384, dropout 0.2, ImageNet mean/std, bilinear. */
+    /** {@return torchvision EfficientNetV2-S: train 300 / eval 384, dropout 0.2, ImageNet mean/std, bilinear} */
     public static ModelSpec efficientnetV2S() {
         return torchvisionV2("efficientnet_v2_s", 24, StageTables.EFFICIENTNETV2_S, 300, 384, 0.2,
                 Preprocessing.imagenet(1.0, Interpolation.BILINEAR));
     }
 
-    /** torchvision EfficientNetV2-M: train 384 / eval 480, dropout 0.3, ImageNet mean/std, bilinear. */
+    /** {@return torchvision EfficientNetV2-M: train 384 / eval 480, dropout 0.3, ImageNet mean/std, bilinear} */
     public static ModelSpec efficientnetV2M() {
         return torchvisionV2("efficientnet_v2_m", 24, StageTables.EFFICIENTNETV2_M, 384, 480, 0.3,
                 Preprocessing.imagenet(1.0, Interpolation.BILINEAR));
     }
 
-    /** torchvision EfficientNetV2-L (TF weights port): train 384 / eval 480, dropout 0.4, mean/std 0.5, bicubic. */
+    /** {@return torchvision EfficientNetV2-L (TF weights port): train 384 / eval 480, dropout 0.4, mean/std 0.5, bicubic} */
     public static ModelSpec efficientnetV2L() {
         return torchvisionV2("efficientnet_v2_l", 32, StageTables.EFFICIENTNETV2_L, 384, 480, 0.4,
                 Preprocessing.half(1.0, Interpolation.BICUBIC));
@@ -222,84 +245,84 @@ public final class Presets {
 
     // ------------------------------------------------------------------ TF-compatible V1
 
-    /** timm tf_efficientnet_b0: w1.0 d1.0, 224 px, dropout 0.2, crop 0.875. */
+    /** {@return timm tf_efficientnet_b0: w1.0 d1.0, 224 px, dropout 0.2, crop 0.875} */
     public static ModelSpec tfEfficientnetB0() {
         return tfV1("tf_efficientnet_b0", 1.0, 1.0, 224, 0.2, 0.875);
     }
 
-    /** timm tf_efficientnet_b1: w1.0 d1.1, 240 px, dropout 0.2, crop 0.882. */
+    /** {@return timm tf_efficientnet_b1: w1.0 d1.1, 240 px, dropout 0.2, crop 0.882} */
     public static ModelSpec tfEfficientnetB1() {
         return tfV1("tf_efficientnet_b1", 1.0, 1.1, 240, 0.2, 0.882);
     }
 
-    /** timm tf_efficientnet_b2: w1.1 d1.2, 260 px, dropout 0.3, crop 0.890. */
+    /** {@return timm tf_efficientnet_b2: w1.1 d1.2, 260 px, dropout 0.3, crop 0.890} */
     public static ModelSpec tfEfficientnetB2() {
         return tfV1("tf_efficientnet_b2", 1.1, 1.2, 260, 0.3, 0.890);
     }
 
-    /** timm tf_efficientnet_b3: w1.2 d1.4, 300 px, dropout 0.3, crop 0.904. */
+    /** {@return timm tf_efficientnet_b3: w1.2 d1.4, 300 px, dropout 0.3, crop 0.904} */
     public static ModelSpec tfEfficientnetB3() {
         return tfV1("tf_efficientnet_b3", 1.2, 1.4, 300, 0.3, 0.904);
     }
 
-    /** timm tf_efficientnet_b4: w1.4 d1.8, 380 px, dropout 0.4, crop 0.922. */
+    /** {@return timm tf_efficientnet_b4: w1.4 d1.8, 380 px, dropout 0.4, crop 0.922} */
     public static ModelSpec tfEfficientnetB4() {
         return tfV1("tf_efficientnet_b4", 1.4, 1.8, 380, 0.4, 0.922);
     }
 
-    /** timm tf_efficientnet_b5: w1.6 d2.2, 456 px, dropout 0.4, crop 0.934. */
+    /** {@return timm tf_efficientnet_b5: w1.6 d2.2, 456 px, dropout 0.4, crop 0.934} */
     public static ModelSpec tfEfficientnetB5() {
         return tfV1("tf_efficientnet_b5", 1.6, 2.2, 456, 0.4, 0.934);
     }
 
-    /** timm tf_efficientnet_b6: w1.8 d2.6, 528 px, dropout 0.5, crop 0.942. */
+    /** {@return timm tf_efficientnet_b6: w1.8 d2.6, 528 px, dropout 0.5, crop 0.942} */
     public static ModelSpec tfEfficientnetB6() {
         return tfV1("tf_efficientnet_b6", 1.8, 2.6, 528, 0.5, 0.942);
     }
 
-    /** timm tf_efficientnet_b7: w2.0 d3.1, 600 px, dropout 0.5, crop 0.949. */
+    /** {@return timm tf_efficientnet_b7: w2.0 d3.1, 600 px, dropout 0.5, crop 0.949} */
     public static ModelSpec tfEfficientnetB7() {
         return tfV1("tf_efficientnet_b7", 2.0, 3.1, 600, 0.5, 0.949);
     }
 
     // ------------------------------------------------------------------ TF-compatible V2
 
-    /** timm tf_efficientnetv2_b0: V2 base w1.0 d1.0, train 192 / eval 224, dropout 0.2, crop 0.875. */
+    /** {@return timm tf_efficientnetv2_b0: V2 base w1.0 d1.0, train 192 / eval 224, dropout 0.2, crop 0.875} */
     public static ModelSpec tfEfficientnetV2B0() {
         return tfV2Base("tf_efficientnetv2_b0", 1.0, 1.0, 192, 224, 0.2, 0.875);
     }
 
-    /** timm tf_efficientnetv2_b1: V2 base w1.0 d1.1, train 192 / eval 240, dropout 0.2, crop 0.882. */
+    /** {@return timm tf_efficientnetv2_b1: V2 base w1.0 d1.1, train 192 / eval 240, dropout 0.2, crop 0.882} */
     public static ModelSpec tfEfficientnetV2B1() {
         return tfV2Base("tf_efficientnetv2_b1", 1.0, 1.1, 192, 240, 0.2, 0.882);
     }
 
-    /** timm tf_efficientnetv2_b2: V2 base w1.1 d1.2, train 208 / eval 260, dropout 0.3, crop 0.890. */
+    /** {@return timm tf_efficientnetv2_b2: V2 base w1.1 d1.2, train 208 / eval 260, dropout 0.3, crop 0.890} */
     public static ModelSpec tfEfficientnetV2B2() {
         return tfV2Base("tf_efficientnetv2_b2", 1.1, 1.2, 208, 260, 0.3, 0.890);
     }
 
-    /** timm tf_efficientnetv2_b3: V2 base w1.2 d1.4, train 240 / eval 300, dropout 0.3, crop 0.904. */
+    /** {@return timm tf_efficientnetv2_b3: V2 base w1.2 d1.4, train 240 / eval 300, dropout 0.3, crop 0.904} */
     public static ModelSpec tfEfficientnetV2B3() {
         return tfV2Base("tf_efficientnetv2_b3", 1.2, 1.4, 240, 300, 0.3, 0.904);
     }
 
-    /** timm tf_efficientnetv2_s: train 300 / eval 384, dropout 0.2, head round_filters(1280). */
+    /** {@return timm tf_efficientnetv2_s: train 300 / eval 384, dropout 0.2, head round_filters(1280)} */
     public static ModelSpec tfEfficientnetV2S() {
         return tfV2("tf_efficientnetv2_s", 24, StageTables.EFFICIENTNETV2_S, HeadRule.SCALED, 300, 384, 0.2);
     }
 
-    /** timm tf_efficientnetv2_m: train 384 / eval 480, dropout 0.3, head fixed 1280. */
+    /** {@return timm tf_efficientnetv2_m: train 384 / eval 480, dropout 0.3, head fixed 1280} */
     public static ModelSpec tfEfficientnetV2M() {
         return tfV2("tf_efficientnetv2_m", 24, StageTables.EFFICIENTNETV2_M, HeadRule.FIXED, 384, 480, 0.3);
     }
 
-    /** timm tf_efficientnetv2_l: train 384 / eval 480, dropout 0.4, head fixed 1280. */
+    /** {@return timm tf_efficientnetv2_l: train 384 / eval 480, dropout 0.4, head fixed 1280} */
     public static ModelSpec tfEfficientnetV2L() {
         return tfV2("tf_efficientnetv2_l", 32, StageTables.EFFICIENTNETV2_L, HeadRule.FIXED, 384, 480, 0.4);
     }
 
-    /** timm tf_efficientnetv2_xl (21k pretraining): train 384 / eval 512, dropout 0.4, head fixed 1280. */
+    /** {@return timm tf_efficientnetv2_xl (21k pretraining): train 384 / eval 512, dropout 0.4, head fixed 1280} */
     public static ModelSpec tfEfficientnetV2Xl() {
         return tfV2("tf_efficientnetv2_xl", 32, StageTables.EFFICIENTNETV2_XL, HeadRule.FIXED, 384, 512, 0.4);
     }

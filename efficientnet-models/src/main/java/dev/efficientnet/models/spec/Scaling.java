@@ -22,6 +22,11 @@ public final class Scaling {
      * Rounds {@code v} to a multiple of {@code divisor} (at least {@code divisor}):
      * {@code new = max(divisor, int(v + divisor / 2) // divisor * divisor)}; then, if
      * {@code new < roundLimit * v}, adds {@code divisor} (with limit 0.9: never lose more than 10%).
+     *
+     * @param v the value
+     * @param divisor the channel divisor (channels are rounded to multiples of it)
+     * @param roundLimit the channel-rounding limit (timm round_limit)
+     * @return the rounded channel count
      */
     public static int makeDivisible(double v, int divisor, double roundLimit) {
         if (divisor < 1) {
@@ -41,18 +46,37 @@ public final class Scaling {
      * {@code round_filters}: scales {@code channels} by {@code widthMult} and rounds with
      * {@link #makeDivisible}. V1 uses {@code roundLimit} {@value #V1_ROUND_LIMIT}, automl V2
      * {@value #V2_ROUND_LIMIT}.
+     *
+     * @param channels the number of channels
+     * @param widthMult the channel (width) multiplier
+     * @param divisor the channel divisor (channels are rounded to multiples of it)
+     * @param roundLimit the channel-rounding limit (timm round_limit)
+     * @return {@code round_filters}: scales {@code channels} by {@code widthMult} and rounds with {@link #makeDivisible}
      */
     public static int roundFilters(int channels, double widthMult, int divisor, double roundLimit) {
         checkMultiplier("width", widthMult);
         return makeDivisible(channels * widthMult, divisor, roundLimit);
     }
 
-    /** {@code round_filters} with divisor 8. */
+    /**
+     * {@code round_filters} with divisor 8.
+     *
+     * @param channels the number of channels
+     * @param widthMult the channel (width) multiplier
+     * @param roundLimit the channel-rounding limit (timm round_limit)
+     * @return {@code round_filters} with divisor 8
+     */
     public static int roundFilters(int channels, double widthMult, double roundLimit) {
         return roundFilters(channels, widthMult, DEFAULT_DIVISOR, roundLimit);
     }
 
-    /** {@code round_repeats}: {@code ceil(repeats * depthMult)}. */
+    /**
+     * {@code round_repeats}: {@code ceil(repeats * depthMult)}.
+     *
+     * @param repeats the number of repeats
+     * @param depthMult the depth (repeat) multiplier
+     * @return {@code round_repeats}: {@code ceil(repeats * depthMult)}
+     */
     public static int roundRepeats(int repeats, double depthMult) {
         checkMultiplier("depth", depthMult);
         if (repeats < 1) {

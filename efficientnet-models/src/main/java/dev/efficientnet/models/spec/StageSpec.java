@@ -19,7 +19,18 @@ package dev.efficientnet.models.spec;
 public record StageSpec(BlockType type, int expandRatio, int kernel, int stride,
                         int inChannels, int outChannels, int repeats, double seRatio) {
 
-    /** Validates the row. */
+    /**
+     * Validates the row.
+     *
+     * @param type the type
+     * @param expandRatio the expansion ratio
+     * @param kernel the kernel size
+     * @param stride the stride
+     * @param inChannels input channels
+     * @param outChannels the out channels
+     * @param repeats the number of repeats
+     * @param seRatio the squeeze-excite ratio (of the block input channels)
+     */
     public StageSpec {
         if (type == null) {
             throw new IllegalArgumentException("block type is required");
@@ -47,17 +58,38 @@ public record StageSpec(BlockType type, int expandRatio, int kernel, int stride,
         }
     }
 
-    /** An MBConv stage row (SE ratio 0 for none). */
+    /**
+     * An MBConv stage row (SE ratio 0 for none).
+     *
+     * @param expand the expanded channels
+     * @param kernel the kernel size
+     * @param stride the stride
+     * @param in input channels
+     * @param out output channels
+     * @param repeats the number of repeats
+     * @param seRatio the squeeze-excite ratio (of the block input channels)
+     * @return an MBConv stage row (SE ratio 0 for none)
+     */
     public static StageSpec mbconv(int expand, int kernel, int stride, int in, int out, int repeats, double seRatio) {
         return new StageSpec(BlockType.MBCONV, expand, kernel, stride, in, out, repeats, seRatio);
     }
 
-    /** A Fused-MBConv stage row without SE (as in every released V2 config). */
+    /**
+     * A Fused-MBConv stage row without SE (as in every released V2 config).
+     *
+     * @param expand the expanded channels
+     * @param kernel the kernel size
+     * @param stride the stride
+     * @param in input channels
+     * @param out output channels
+     * @param repeats the number of repeats
+     * @return a Fused-MBConv stage row without SE (as in every released V2 config)
+     */
     public static StageSpec fused(int expand, int kernel, int stride, int in, int out, int repeats) {
         return new StageSpec(BlockType.FUSED_MBCONV, expand, kernel, stride, in, out, repeats, 0.0);
     }
 
-    /** True when the blocks have a squeeze-excite. */
+    /** {@return true when the blocks have a squeeze-excite} */
     public boolean hasSe() {
         return seRatio > 0;
     }
@@ -65,6 +97,12 @@ public record StageSpec(BlockType type, int expandRatio, int kernel, int stride,
     /**
      * This row with channels scaled by {@link Scaling#roundFilters} and repeats by
      * {@link Scaling#roundRepeats}.
+     *
+     * @param widthMult the channel (width) multiplier
+     * @param depthMult the depth (repeat) multiplier
+     * @param divisor the channel divisor (channels are rounded to multiples of it)
+     * @param roundLimit the channel-rounding limit (timm round_limit)
+     * @return this row with channels scaled by {@link Scaling#roundFilters} and repeats by {@link Scaling#roundRepeats}
      */
     public StageSpec scaled(double widthMult, double depthMult, int divisor, double roundLimit) {
         return new StageSpec(type, expandRatio, kernel, stride,
@@ -73,12 +111,23 @@ public record StageSpec(BlockType type, int expandRatio, int kernel, int stride,
                 Scaling.roundRepeats(repeats, depthMult), seRatio);
     }
 
-    /** This row with other in/out channels. */
+    /**
+     * This row with other in/out channels.
+     *
+     * @param in input channels
+     * @param out output channels
+     * @return this row with other in/out channels
+     */
     public StageSpec withChannels(int in, int out) {
         return new StageSpec(type, expandRatio, kernel, stride, in, out, repeats, seRatio);
     }
 
-    /** This row with another repeat count. */
+    /**
+     * This row with another repeat count.
+     *
+     * @param newRepeats the new number of repeats
+     * @return this row with another repeat count
+     */
     public StageSpec withRepeats(int newRepeats) {
         return new StageSpec(type, expandRatio, kernel, stride, inChannels, outChannels, newRepeats, seRatio);
     }

@@ -64,13 +64,24 @@ public final class Conformance {
         /** The fixtures' tolerances: 1e-4 and 1e-3, zero-gradient floor 1e-6. */
         public static final Tolerance DEFAULT = new Tolerance(1e-4, 1e-3, 1e-6);
 
-        /** Validates. */
+        /**
+         * Validates.
+         *
+         * @param maxAbsRel the maximum relative error
+         * @param gradNormRel the relative tolerance on the gradient norm
+         * @param zeroGradRel the relative tolerance for zero gradients
+         */
         public Tolerance {
             if (!(maxAbsRel >= 0) || !(gradNormRel >= 0) || !(zeroGradRel >= 0))
                 throw new IllegalArgumentException("tolerances must be >= 0, got " + maxAbsRel + ", " + gradNormRel + ", " + zeroGradRel);
         }
 
-        /** The given max-abs and gradient tolerances with the default zero-gradient floor. */
+        /**
+         * The given max-abs and gradient tolerances with the default zero-gradient floor.
+         *
+         * @param maxAbsRel the maximum relative error
+         * @param gradNormRel the relative tolerance on the gradient norm
+         */
         public Tolerance(double maxAbsRel, double gradNormRel) {
             this(maxAbsRel, gradNormRel, 1e-6);
         }
@@ -83,6 +94,11 @@ public final class Conformance {
      * Runs {@code input} (NCHW) through the model in eval mode without recording a graph and
      * returns {@code logits}, {@code features} and {@code act.*} (NCHW), as long-lived float32
      * tensors. The model's train/eval mode is restored afterwards.
+     *
+     * @param model the model
+     * @param input the input
+     * @param naming the parameter naming convention
+     * @return the outputs by name
      */
     public static Map<String, Tensor> evalOutputs(EfficientNet model, Tensor input, Naming naming) {
         requireArgs(model, input, naming);
@@ -114,6 +130,12 @@ public final class Conformance {
      * named in {@code naming} and in its layout, as long-lived float32 tensors. The model keeps
      * the gradients and the updated running statistics; its mode, dropout and drop-path rates are
      * restored.
+     *
+     * @param model the model
+     * @param input the input
+     * @param target the target
+     * @param naming the parameter naming convention
+     * @return one training step as the reference records it: train mode (BN on batch statistics, running statistics updated), dropout and drop path off for the step, previous gradients zeroed, forward, mean cross-entropy against {@code target} (class indices as floats, shape {@code [N]}, or per-sample distributions {@code [N, K]}), backward
      */
     public static Map<String, Tensor> trainStep(EfficientNet model, Tensor input, Tensor target, Naming naming) {
         requireArgs(model, input, naming);
@@ -181,6 +203,11 @@ public final class Conformance {
      * {@code act.*}, {@code grad.*}, {@code after.*} and each single key), so that within a group
      * the key sets must be equal. Keys of {@code reference} in groups ours does not produce (e.g.
      * {@code input}, or the train-step tensors when comparing eval outputs) are ignored.
+     *
+     * @param ours our tensors by name
+     * @param reference the reference tensors by name
+     * @param tol the tolerance
+     * @return the comparison, one row per tensor
      */
     public static ConformanceReport compare(Map<String, Tensor> ours, Map<String, Tensor> reference, Tolerance tol) {
         if (ours == null || reference == null || tol == null)

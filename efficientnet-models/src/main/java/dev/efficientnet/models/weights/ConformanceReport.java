@@ -47,41 +47,51 @@ public final class ConformanceReport {
         this.checks = List.copyOf(checks);
     }
 
-    /** Every check, in order. */
+    /** {@return every check, in order} */
     public List<Check> checks() {
         return checks;
     }
 
-    /** True when every check passed (and there was at least one). */
+    /** {@return true when every check passed (and there was at least one)} */
     public boolean passed() {
         return !checks.isEmpty() && checks.stream().allMatch(Check::passed);
     }
 
-    /** The failed checks. */
+    /** {@return the failed checks} */
     public List<Check> failures() {
         List<Check> out = new ArrayList<>();
         for (Check c : checks) if (!c.passed()) out.add(c);
         return out;
     }
 
-    /** Gradient checks that passed only as round-off of an exactly-zero gradient ({@link Conformance.Tolerance#zeroGradRel()}). */
+    /** {@return gradient checks that passed only as round-off of an exactly-zero gradient ({@link Conformance.Tolerance#zeroGradRel()})} */
     public List<Check> zeroGradients() {
         List<Check> out = new ArrayList<>();
         for (Check c : checks) if (c.passed() && c.metric() == Metric.REL_NORM && c.error() > c.limit()) out.add(c);
         return out;
     }
 
-    /** The check of {@code key}, if compared. */
+    /**
+     * The check of {@code key}, if compared.
+     *
+     * @param key the key
+     * @return the check of {@code key}, if compared
+     */
     public Optional<Check> check(String key) {
         return checks.stream().filter(c -> c.key().equals(key)).findFirst();
     }
 
-    /** The first activation ({@code act.*}, network order) that differs: where a mismatch starts. */
+    /** {@return the first activation ({@code act.*}, network order) that differs: where a mismatch starts} */
     public Optional<Check> firstFailingActivation() {
         return checks.stream().filter(c -> !c.passed() && c.key().startsWith(Conformance.ACT)).findFirst();
     }
 
-    /** The worst relative error among the checks whose key starts with {@code prefix}. */
+    /**
+     * The worst relative error among the checks whose key starts with {@code prefix}.
+     *
+     * @param prefix the prefix
+     * @return the worst relative error among the checks whose key starts with {@code prefix}
+     */
     public double worst(String prefix) {
         double w = 0;
         for (Check c : checks) if (c.key().startsWith(prefix)) w = Math.max(w, Double.isNaN(c.error()) ? Double.POSITIVE_INFINITY : c.error());
@@ -91,6 +101,8 @@ public final class ConformanceReport {
     /**
      * A short multi-line summary: counts, the first differing activation (the layer where a
      * mismatch starts), then every failure (at most 25) or, when all passed, the worst errors.
+     *
+     * @return a short multi-line summary: counts, the first differing activation (the layer where a mismatch starts), then every failure (at most 25) or, when all passed, the worst errors
      */
     public String summary() {
         StringBuilder sb = new StringBuilder();
@@ -123,7 +135,7 @@ public final class ConformanceReport {
         return sb.toString();
     }
 
-    /** Every check, one per line. */
+    /** {@return every check, one per line} */
     public String table() {
         StringBuilder sb = new StringBuilder();
         for (Check c : checks) sb.append(c).append('\n');

@@ -10,6 +10,8 @@ public final class IncompatibleWeightsException extends IllegalArgumentException
     private final String suggestedPreset;
 
     /**
+     * An exception with its explanation and suggested preset.
+     *
      * @param message         the whole explanation (source, what differs, what to do)
      * @param suggestedPreset the preset that reproduces the weights' source model, or null
      */
@@ -18,7 +20,7 @@ public final class IncompatibleWeightsException extends IllegalArgumentException
         this.suggestedPreset = suggestedPreset;
     }
 
-    /** The preset these weights belong in, or null when no preset reproduces their source. */
+    /** {@return the preset these weights belong in, or null when no preset reproduces their source} */
     public String suggestedPreset() {
         return suggestedPreset;
     }

@@ -15,12 +15,17 @@ public record LoadOptions(boolean strict, boolean skipClassifier, boolean checkC
     /** Missing and unexpected keys are reported in the {@link LoadResult} instead of failing. */
     public static final LoadOptions LENIENT = new LoadOptions(false, false);
 
-    /** Options with the conventions check on. */
+    /**
+     * Options with the conventions check on.
+     *
+     * @param strict whether every key must match
+     * @param skipClassifier whether to skip the classifier
+     */
     public LoadOptions(boolean strict, boolean skipClassifier) {
         this(strict, skipClassifier, true);
     }
 
-    /** Strict for everything but the classifier, which is skipped: loading a backbone for fine-tuning. */
+    /** {@return strict for everything but the classifier, which is skipped: loading a backbone for fine-tuning} */
     public static LoadOptions fineTune() {
         return new LoadOptions(true, true);
     }
@@ -28,6 +33,8 @@ public record LoadOptions(boolean strict, boolean skipClassifier, boolean checkC
     /**
      * These options without the {@link WeightConventions} check: loads weights into a preset whose
      * padding or BN epsilon differ from their source's (deliberately, e.g. to measure the difference).
+     *
+     * @return these options without the {@link WeightConventions} check: loads weights into a preset whose padding or BN epsilon differ from their source's (deliberately, e.g
      */
     public LoadOptions ignoringConventions() {
         return new LoadOptions(strict, skipClassifier, false);

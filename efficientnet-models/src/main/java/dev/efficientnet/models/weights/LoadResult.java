@@ -14,7 +14,16 @@ import java.util.List;
  */
 public record LoadResult(Naming naming, String prefix, int loaded, List<String> missing, List<String> unexpected,
                          List<String> ignored) {
-    /** Copies the lists. */
+    /**
+     * Copies the lists.
+     *
+     * @param naming the parameter naming convention
+     * @param prefix the prefix
+     * @param loaded the number of tensors loaded
+     * @param missing the keys the model has and the state lacks
+     * @param unexpected the keys the state has and the model lacks
+     * @param ignored the bookkeeping keys ignored
+     */
     public LoadResult {
         missing = List.copyOf(missing);
         unexpected = List.copyOf(unexpected);

@@ -56,28 +56,46 @@ public final class NameMapping {
      */
     public record Entry(Map<Naming, String> names, TensorLayout layout, int[] nativeShape, boolean buffer,
                         boolean classifier) {
-        /** Copies the map. */
+        /**
+         * Copies the map.
+         *
+         * @param names the names
+         * @param layout the tensor layout
+         * @param nativeShape the shape in native layout
+         * @param buffer the buffer
+         * @param classifier the classifier
+         */
         public Entry {
             names = Collections.unmodifiableMap(new EnumMap<>(names));
             nativeShape = nativeShape.clone();
         }
 
-        /** The name in {@code naming}. */
+        /**
+         * The name in {@code naming}.
+         *
+         * @param naming the parameter naming convention
+         * @return the name in {@code naming}
+         */
         public String name(Naming naming) {
             return names.get(naming);
         }
 
-        /** The native name. */
+        /** {@return the native name} */
         public String nativeName() {
             return names.get(Naming.NATIVE);
         }
 
-        /** The shape in {@code naming}'s layout. */
+        /**
+         * The shape in {@code naming}'s layout.
+         *
+         * @param naming the parameter naming convention
+         * @return the shape in {@code naming}'s layout
+         */
         public int[] shape(Naming naming) {
             return naming.pytorchLayout() ? layout.torchShape(nativeShape) : nativeShape.clone();
         }
 
-        /** The shape in native layout (a copy). */
+        /** {@return the shape in native layout (a copy)} */
         @Override
         public int[] nativeShape() {
             return nativeShape.clone();
@@ -111,8 +129,10 @@ public final class NameMapping {
     /**
      * Derives the mapping from {@code model}'s module tree.
      *
+     * @param model the model
      * @throws IllegalStateException if the model holds a module this mapping does not know, or a
      *                               model tensor is left unmapped
+     * @return the mapping
      */
     public static NameMapping of(EfficientNet model) {
         Builder b = new Builder(model);
@@ -133,17 +153,28 @@ public final class NameMapping {
         return b.build();
     }
 
-    /** Every tensor, in the model's state-dict order (which is also timm's and torchvision's order). */
+    /** {@return every tensor, in the model's state-dict order (which is also timm's and torchvision's order)} */
     public List<Entry> entries() {
         return entries;
     }
 
-    /** The entry named {@code name} in {@code naming}, or null. */
+    /**
+     * The entry named {@code name} in {@code naming}, or null.
+     *
+     * @param naming the parameter naming convention
+     * @param name the name
+     * @return the entry named {@code name} in {@code naming}, or null
+     */
     public Entry find(Naming naming, String name) {
         return byName.get(naming).get(name);
     }
 
-    /** All names in {@code naming}, in order. */
+    /**
+     * All names in {@code naming}, in order.
+     *
+     * @param naming the parameter naming convention
+     * @return all names in {@code naming}, in order
+     */
     public List<String> names(Naming naming) {
         return List.copyOf(byName.get(naming).keySet());
     }
@@ -153,12 +184,21 @@ public final class NameMapping {
      * the head feature map. timm: {@code stem}, {@code blocks.S.B}, {@code head}; torchvision:
      * {@code features.0}, {@code features.(S+1).B}, {@code features.(stages+1)}; native:
      * {@code stem}, {@code stages.S.B}, {@code head}.
+     *
+     * @param naming the parameter naming convention
+     * @return the names of {@link EfficientNet#blockOutputs} in {@code naming}: the stem, every block and the head feature map
      */
     public List<String> activationNames(Naming naming) {
         return activations.get(naming);
     }
 
-    /** Renames a map of tensors between namings (values are passed through unchanged, layouts are not converted). */
+    /**
+     * Renames a map of tensors between namings (values are passed through unchanged, layouts are not converted).
+     *
+     * @param from the source naming
+     * @param to the target naming
+     * @return the renamed map, in the input order
+     */
     public Map<String, String> renames(Naming from, Naming to) {
         Map<String, String> out = new LinkedHashMap<>();
         for (Entry e : entries) out.put(e.name(from), e.name(to));

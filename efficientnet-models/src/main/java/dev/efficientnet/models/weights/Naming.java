@@ -30,17 +30,17 @@ public enum Naming {
         this.marker = marker;
     }
 
-    /** The stem conv weight's name: present in every checkpoint of this naming. */
+    /** {@return the stem conv weight's name: present in every checkpoint of this naming} */
     public String marker() {
         return marker;
     }
 
-    /** True when tensors of this naming use PyTorch layouts ({@code [out, in/groups, kH, kW]}). */
+    /** {@return true when tensors of this naming use PyTorch layouts ({@code [out, in/groups, kH, kW]})} */
     public boolean pytorchLayout() {
         return this != NATIVE;
     }
 
-    /** The lower-case name used on command lines and in file metadata ({@code native}, {@code timm}, {@code torchvision}). */
+    /** {@return the lower-case name used on command lines and in file metadata ({@code native}, {@code timm}, {@code torchvision})} */
     public String id() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }
@@ -48,7 +48,9 @@ public enum Naming {
     /**
      * Parses {@link #id()} (case-insensitive; {@code tv} is accepted for torchvision).
      *
+     * @param value the value
      * @throws IllegalArgumentException naming the value and the accepted ones
+     * @return the naming
      */
     public static Naming parse(String value) {
         if (value != null) {
@@ -62,6 +64,9 @@ public enum Naming {
     /**
      * True for state-dict entries that carry no model state and are ignored on import:
      * BN {@code num_batches_tracked} counters and {@code n_averaged} of EMA wrappers.
+     *
+     * @param key the key
+     * @return true for state-dict entries that carry no model state and are ignored on import: BN {@code num_batches_tracked} counters and {@code n_averaged} of EMA wrappers
      */
     public static boolean isBookkeeping(String key) {
         String last = key.substring(key.lastIndexOf('.') + 1);
@@ -72,7 +77,9 @@ public enum Naming {
      * Detects the naming of a checkpoint from its keys (bookkeeping keys are ignored); keys may all
      * share a prefix such as {@code module.} (see {@link Detected#prefix()}).
      *
+     * @param keys the keys
      * @throws IllegalArgumentException when no naming's stem-conv key is present
+     * @return the detected naming and prefix
      */
     public static Detected detect(Collection<String> keys) {
         for (Naming n : values()) {
@@ -104,7 +111,12 @@ public enum Naming {
                 + TORCHVISION.marker + " (torchvision), optionally under a common prefix such as 'module.'");
     }
 
-    /** The result of {@link #detect}: the naming and the prefix every key carries ({@code ""} for none). */
+    /**
+     * The result of {@link #detect}: the naming and the prefix every key carries ({@code ""} for none).
+     *
+     * @param naming the parameter naming convention
+     * @param prefix the prefix every key carries ({@code ""} for none)
+     */
     public record Detected(Naming naming, String prefix) {
     }
 }

@@ -38,7 +38,23 @@ public record ReferenceFixture(Path directory, String name, String arch, double 
                                int numClasses, String padding, String source, double bnEps, double bnMomentum,
                                long params, List<Integer> inputShape, Conformance.Tolerance tolerance) {
 
-    /** Copies the shape. */
+    /**
+     * Copies the shape.
+     *
+     * @param directory the directory
+     * @param name the name
+     * @param arch the architecture
+     * @param widthMult the channel (width) multiplier
+     * @param depthMult the depth (repeat) multiplier
+     * @param numClasses the number of classes (0: no classifier)
+     * @param padding the padding rule
+     * @param source the source
+     * @param bnEps the batch-norm epsilon
+     * @param bnMomentum the batch-norm momentum (PyTorch convention)
+     * @param params the parameters
+     * @param inputShape the input shape
+     * @param tolerance the tolerance
+     */
     public ReferenceFixture {
         inputShape = List.copyOf(inputShape);
     }
@@ -46,8 +62,11 @@ public record ReferenceFixture(Path directory, String name, String arch, double 
     /**
      * Reads {@code directory/name.json}.
      *
+     * @param directory the directory
+     * @param name the name
      * @throws IOException              if the file cannot be read
      * @throws IllegalArgumentException naming the field that is missing or has the wrong type
+     * @return the fixture
      */
     public static ReferenceFixture read(Path directory, String name) throws IOException {
         Path json = directory.resolve(name + ".json");
@@ -76,22 +95,22 @@ public record ReferenceFixture(Path directory, String name, String arch, double 
         return n.doubleValue();
     }
 
-    /** The weights file. */
+    /** {@return the weights file} */
     public Path weightsFile() {
         return directory.resolve(name + ".safetensors");
     }
 
-    /** The inputs/outputs file. */
+    /** {@return the inputs/outputs file} */
     public Path ioFile() {
         return directory.resolve(name + ".io.safetensors");
     }
 
-    /** True when all three files exist. */
+    /** {@return true when all three files exist} */
     public boolean complete() {
         return Files.isRegularFile(weightsFile()) && Files.isRegularFile(ioFile());
     }
 
-    /** The naming of the weights and of the reference tensors. */
+    /** {@return the naming of the weights and of the reference tensors} */
     public Naming naming() {
         return switch (source) {
             case "timm" -> Naming.TIMM;
@@ -100,7 +119,7 @@ public record ReferenceFixture(Path directory, String name, String arch, double 
         };
     }
 
-    /** The fixture's padding as a spec padding mode. */
+    /** {@return the fixture's padding as a spec padding mode} */
     public Padding paddingMode() {
         return switch (padding) {
             case "same" -> Padding.TF_SAME;
@@ -114,25 +133,42 @@ public record ReferenceFixture(Path directory, String name, String arch, double 
      * forced to the reference's and dropout and drop path off. The preset's own padding and BN
      * epsilon are kept (a conformance test should check that they equal {@link #paddingMode()} and
      * {@link #bnEps()}).
+     *
+     * @return the spec to compare against: {@code Presets.get(arch, width, depth, classes)} with BN momentum forced to the reference's and dropout and drop path off
      */
     public ModelSpec spec() {
         ModelSpec s = Presets.get(arch, widthMult, depthMult, numClasses);
         return s.withBatchNorm(s.bnEps(), bnMomentum).withDropout(0).withDropPath(0);
     }
 
-    /** Builds {@link #spec()} and loads the fixture's weights strictly. */
+    /**
+     * Builds {@link #spec()} and loads the fixture's weights strictly.
+     *
+     * @return the model with the fixture's weights
+     * @throws IOException if a file cannot be read or written
+     */
     public EfficientNet loadModel() throws IOException {
         EfficientNet model = EfficientNet.create(spec());
         Weights.load(model, weightsFile());
         return model;
     }
 
-    /** Every tensor of the io file. */
+    /**
+     * Every tensor of the io file.
+     *
+     * @return every tensor of the io file
+     * @throws IOException if a file cannot be read or written
+     */
     public Map<String, Tensor> readIo() throws IOException {
         return Safetensors.load(ioFile());
     }
 
-    /** True when the io file holds a train step ({@code train_logits}, gradients, statistics). */
+    /**
+     * True when the io file holds a train step ({@code train_logits}, gradients, statistics).
+     *
+     * @return true when the io file holds a train step ({@code train_logits}, gradients, statistics)
+     * @throws IOException if a file cannot be read or written
+     */
     public boolean hasTrainStep() throws IOException {
         return Safetensors.read(ioFile()).contains(Conformance.TRAIN_LOGITS);
     }

@@ -24,22 +24,44 @@ public enum TensorLayout {
         this.toNative = toNative;
     }
 
-    /** The PyTorch shape of a tensor whose native shape is {@code nativeShape}. */
+    /**
+     * The PyTorch shape of a tensor whose native shape is {@code nativeShape}.
+     *
+     * @param nativeShape the shape in native layout
+     * @return the PyTorch shape of a tensor whose native shape is {@code nativeShape}
+     */
     public int[] torchShape(int[] nativeShape) {
         return this == SAME ? nativeShape.clone() : permuteShape(nativeShape, toTorch, "native");
     }
 
-    /** The native shape of a tensor whose PyTorch shape is {@code torchShape}. */
+    /**
+     * The native shape of a tensor whose PyTorch shape is {@code torchShape}.
+     *
+     * @param torchShape the shape in PyTorch layout
+     * @return the native shape of a tensor whose PyTorch shape is {@code torchShape}
+     */
     public int[] nativeShape(int[] torchShape) {
         return this == SAME ? torchShape.clone() : permuteShape(torchShape, toNative, "PyTorch");
     }
 
-    /** Native row-major values of shape {@code nativeShape} rearranged to the PyTorch layout (a new array). */
+    /**
+     * Native row-major values of shape {@code nativeShape} rearranged to the PyTorch layout (a new array).
+     *
+     * @param data the values
+     * @param nativeShape the shape in native layout
+     * @return native row-major values of shape {@code nativeShape} rearranged to the PyTorch layout (a new array)
+     */
     public float[] toTorch(float[] data, int[] nativeShape) {
         return this == SAME ? data.clone() : permute(data, nativeShape, toTorch);
     }
 
-    /** PyTorch row-major values of shape {@code torchShape} rearranged to the native layout (a new array). */
+    /**
+     * PyTorch row-major values of shape {@code torchShape} rearranged to the native layout (a new array).
+     *
+     * @param data the values
+     * @param torchShape the shape in PyTorch layout
+     * @return PyTorch row-major values of shape {@code torchShape} rearranged to the native layout (a new array)
+     */
     public float[] toNative(float[] data, int[] torchShape) {
         return this == SAME ? data.clone() : permute(data, torchShape, toNative);
     }

@@ -26,6 +26,10 @@ import java.util.Map;
  *   <li>torchvision-named weights are torchvision's model: symmetric padding, eps 1e-5 for B0–B4 and
  *       1e-3 for B5–B7 and V2.</li>
  * </ul>
+ *
+ * @param padding the padding rule
+ * @param bnEps the batch-norm epsilon
+ * @param activation the activation
  */
 public record WeightConventions(Padding padding, double bnEps, Activation activation) {
     /** Metadata keys written by {@link Weights#metadata}. */
@@ -33,12 +37,22 @@ public record WeightConventions(Padding padding, double bnEps, Activation activa
     static final String BN_EPS = "bn_eps";
     static final String ACTIVATION = "activation";
 
-    /** The conventions of {@code spec}. */
+    /**
+     * The conventions of {@code spec}.
+     *
+     * @param spec the model specification
+     * @return the conventions of {@code spec}
+     */
     public static WeightConventions of(ModelSpec spec) {
         return new WeightConventions(spec.padding(), spec.bnEps(), spec.activation());
     }
 
-    /** True when both compute the same function from the same tensors (eps compared to 1e-9 relative). */
+    /**
+     * True when both compute the same function from the same tensors (eps compared to 1e-9 relative).
+     *
+     * @param o the other conventions
+     * @return true when both compute the same function from the same tensors (eps compared to 1e-9 relative)
+     */
     public boolean matches(WeightConventions o) {
         return padding == o.padding && activation == o.activation && Math.abs(bnEps - o.bnEps) <= 1e-9 * Math.max(bnEps, o.bnEps);
     }

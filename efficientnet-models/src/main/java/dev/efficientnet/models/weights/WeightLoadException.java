@@ -23,6 +23,8 @@ public final class WeightLoadException extends IllegalArgumentException {
     private final List<String> mismatched;
 
     /**
+     * An exception listing every problem of the checkpoint (the lists are copied).
+     *
      * @param source     the file or "map" the weights came from
      * @param naming     the detected naming
      * @param missing    keys the model needs and the checkpoint lacks
@@ -49,27 +51,27 @@ public final class WeightLoadException extends IllegalArgumentException {
         return sb.toString();
     }
 
-    /** Where the weights came from. */
+    /** {@return where the weights came from} */
     public String source() {
         return source;
     }
 
-    /** The naming detected from the keys. */
+    /** {@return the naming detected from the keys} */
     public Naming naming() {
         return naming;
     }
 
-    /** Keys the model needs and the checkpoint lacks (checkpoint naming). */
+    /** {@return keys the model needs and the checkpoint lacks (checkpoint naming)} */
     public List<String> missing() {
         return missing;
     }
 
-    /** Checkpoint keys the model has no place for. */
+    /** {@return checkpoint keys the model has no place for} */
     public List<String> unexpected() {
         return unexpected;
     }
 
-    /** "key: checkpoint [..] vs model [..]" for every shape mismatch. */
+    /** {@return "key: checkpoint [..] vs model [..]" for every shape mismatch} */
     public List<String> mismatched() {
         return mismatched;
     }

@@ -49,12 +49,27 @@ public final class Weights {
 
     // ---- loading ------------------------------------------------------------------------------
 
-    /** Loads a safetensors checkpoint strictly ({@link LoadOptions#STRICT}). */
+    /**
+     * Loads a safetensors checkpoint strictly ({@link LoadOptions#STRICT}).
+     *
+     * @param model the model
+     * @param file the file
+     * @return what was loaded
+     * @throws IOException if a file cannot be read or written
+     */
     public static LoadResult load(EfficientNet model, Path file) throws IOException {
         return load(model, file, LoadOptions.STRICT);
     }
 
-    /** Loads a safetensors checkpoint; tensors are read only after every key and shape was checked. */
+    /**
+     * Loads a safetensors checkpoint; tensors are read only after every key and shape was checked.
+     *
+     * @param model the model
+     * @param file the file
+     * @param options the load options
+     * @return what was loaded
+     * @throws IOException if a file cannot be read or written
+     */
     public static LoadResult load(EfficientNet model, Path file, LoadOptions options) throws IOException {
         if (file == null) throw new IllegalArgumentException("file is null");
         SafetensorsFile f = Safetensors.read(file);
@@ -86,12 +101,25 @@ public final class Weights {
         }, options);
     }
 
-    /** Loads a map of tensors strictly. */
+    /**
+     * Loads a map of tensors strictly.
+     *
+     * @param model the model
+     * @param state the state dict
+     * @return what was loaded
+     */
     public static LoadResult load(EfficientNet model, Map<String, Tensor> state) {
         return load(model, state, LoadOptions.STRICT);
     }
 
-    /** Loads a map of tensors (any naming, PyTorch layouts for timm/torchvision). */
+    /**
+     * Loads a map of tensors (any naming, PyTorch layouts for timm/torchvision).
+     *
+     * @param model the model
+     * @param state the state dict
+     * @param options the load options
+     * @return what was loaded
+     */
     public static LoadResult load(EfficientNet model, Map<String, Tensor> state, LoadOptions options) {
         if (state == null) throw new IllegalArgumentException("state is null");
         for (Map.Entry<String, Tensor> e : state.entrySet())
@@ -221,6 +249,10 @@ public final class Weights {
      * The model's parameters and BN running statistics in {@code naming}, PyTorch layouts for timm
      * and torchvision, as new float32 tensors (long-lived, outside any open memory scope), in
      * state-dict order.
+     *
+     * @param model the model
+     * @param naming the parameter naming convention
+     * @return the model's parameters and BN running statistics in {@code naming}, PyTorch layouts for timm and torchvision, as new float32 tensors (long-lived, outside any open memory scope), in state-dict order
      */
     public static Map<String, Tensor> export(EfficientNet model, Naming naming) {
         if (model == null || naming == null) throw new IllegalArgumentException("model and naming are required");
@@ -240,6 +272,11 @@ public final class Weights {
      * Writes the model as a safetensors file in {@code naming} (see {@link #export}), atomically.
      * The metadata records {@code format=pt}, the naming and the model's preset, multipliers and
      * class count.
+     *
+     * @param model the model
+     * @param file the file
+     * @param naming the parameter naming convention
+     * @throws IOException if a file cannot be read or written
      */
     public static void save(EfficientNet model, Path file, Naming naming) throws IOException {
         if (file == null) throw new IllegalArgumentException("file is null");
@@ -248,7 +285,13 @@ public final class Weights {
         LOG.info("saved {} tensors of {} to {} ({} naming)", tensors.size(), model.spec().name(), file, naming.id());
     }
 
-    /** The metadata {@link #save} writes. */
+    /**
+     * The metadata {@link #save} writes.
+     *
+     * @param spec the model specification
+     * @param naming the parameter naming convention
+     * @return the metadata {@link #save} writes
+     */
     public static Map<String, String> metadata(ModelSpec spec, Naming naming) {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");

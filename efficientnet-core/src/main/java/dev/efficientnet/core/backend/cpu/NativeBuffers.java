@@ -15,7 +15,9 @@ public final class NativeBuffers {
     /**
      * The address of a float32 tensor's first element.
      *
+     * @param t the tensor
      * @throws IllegalArgumentException when the tensor is not float32 or not on the CPU backend
+     * @return the address of a float32 tensor's first element
      */
     public static long address(Tensor t) {
         if (t.dtype() != DType.FLOAT32) throw new IllegalArgumentException("need a float32 tensor, got " + t.dtype());
@@ -24,12 +26,17 @@ public final class NativeBuffers {
         return s.flat.data().address() + s.flat.offset() * s.dtype.bytes();
     }
 
-    /** True when {@code t} lives in a CPU backend buffer with a native address ({@link #address}). */
+    /**
+     * True when {@code t} lives in a CPU backend buffer with a native address ({@link #address}).
+     *
+     * @param t the tensor
+     * @return true when {@code t} lives in a CPU backend buffer with a native address ({@link #address})
+     */
     public static boolean isNative(Tensor t) {
         return t.storage() instanceof NdStorage;
     }
 
-    /** True when oneDNN 2.5 ({@code org.bytedeco:dnnl}) is loaded and enabled ({@code -Defficientnet.dnnl}). */
+    /** {@return true when oneDNN 2.5 ({@code org.bytedeco:dnnl}) is loaded and enabled ({@code -Defficientnet.dnnl})} */
     public static boolean dnnlAvailable() {
         return DnnlConvolution.applies(Tensor.empty(DType.FLOAT32, 0));
     }
