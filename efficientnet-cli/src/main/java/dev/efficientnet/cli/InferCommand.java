@@ -177,7 +177,7 @@ public final class InferCommand extends CliCommand {
         int[] logitsShape;
         int[] featuresShape;
         try (GradMode g = GradMode.disabled(); MemoryScope scope = MemoryScope.open()) {
-            Tensor f = net.forwardFeatures(x);
+            Tensor f = net.forwardPreLogits(x);
             Tensor l = net.forwardHead(f);
             features = f.toFloatArray();
             featuresShape = f.shape();
