@@ -70,6 +70,13 @@ public final class EvalCommand extends CliCommand {
     public EvalCommand() {
     }
 
+    /** Checks --resolution against the model and the memory of an evaluation batch, before building. */
+    private void preflight(ModelSpec spec, int size) {
+        dev.efficientnet.cli.safety.Preflight.requireSize("--resolution " + size, spec, size);
+        dev.efficientnet.cli.safety.MemoryBudget.require("eval", dev.efficientnet.cli.safety.MemoryBudget.inference(spec, batch, size),
+                "use a smaller --batch, --resolution or model, or give the JVM more memory");
+    }
+
     @Override
     protected int execute() throws Exception {
         presetFile.load();
@@ -85,21 +92,22 @@ public final class EvalCommand extends CliCommand {
             if (!cfg.arch().equals(name))
                 throw CliException.usage("the checkpoint is for " + cfg.arch() + ", not " + name);
             ModelSpec spec = cfg.modelSpec();
+            Object tunedAt = c.config().get("fixres_size"); // fixres.safetensors: tuned for this size
+            size = resolution != null ? resolution : tunedAt instanceof Number n ? n.intValue() : cfg.finalSize();
+            preflight(spec, size);
             net = EfficientNet.create(spec, 0);
             boolean useEma = !raw && c.ema() != null;
             net.loadStateDict(useEma ? c.ema() : c.model(), true);
-            Object tunedAt = c.config().get("fixres_size"); // fixres.safetensors: tuned for this size
-            size = resolution != null ? resolution : tunedAt instanceof Number n ? n.intValue() : cfg.finalSize();
             which = useEma ? "ema" : "raw";
         } else {
             ModelSpec spec = Architectures.resolve(name, model);
             if (inChannels != null) spec = spec.withInChannels(inChannels);
+            size = resolution != null ? resolution : spec.evalResolution();
+            preflight(spec, size);
             net = EfficientNet.create(spec, 0);
             Weights.load(net, weights);
-            size = resolution != null ? resolution : spec.evalResolution();
             which = "file";
         }
-        requireAtLeast("--resolution", size, 1);
         int channels = net.spec().inChannels();
         DataSources.Split split = data == null ? DataSources.embeddedFashionMnist() : TrainCommand.open(data, channels, 0);
         Dataset test = channels == 3 ? Datasets.toRgb(split.test()) : Datasets.toGray(split.test());
