@@ -26,9 +26,8 @@ public final class Architectures implements Iterable<String> {
     /** The canonical preset name for {@code arch}, or a usage error listing the known names. */
     public static String canonicalName(String arch) {
         if (arch != null) {
-            if (Presets.contains(arch)) return arch;
-            String normalized = arch.trim().toLowerCase(Locale.ROOT).replace('-', '_');
-            if (Presets.contains(normalized)) return normalized;
+            String canonical = Presets.canonicalName(arch);
+            if (canonical != null) return canonical;
         }
         List<String> names = Presets.names();
         String hint = closest(arch, names);

@@ -77,7 +77,13 @@ final class TrainData implements AutoCloseable {
     }
 
     Pipeline evalPipeline() {
-        return normalized(Pipeline.eval(cfg.numClasses()));
+        return evalPipeline(cfg);
+    }
+
+    /** The test-time pipeline of a run with {@code cfg}: resize, the run's normalization. */
+    static Pipeline evalPipeline(TrainConfig cfg) {
+        Pipeline p = Pipeline.eval(cfg.numClasses());
+        return cfg.inChannels() == 1 ? p.withNormalization(GRAY_MEAN, GRAY_STD) : p;
     }
 
     private Pipeline normalized(Pipeline p) {
