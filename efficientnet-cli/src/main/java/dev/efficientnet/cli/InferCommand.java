@@ -138,6 +138,13 @@ public final class InferCommand extends CliCommand {
         SafetensorsFile in = openSafetensors("--input", input);
         Tensor x = readInput(in, spec);
         Tensor target = trainStep ? readTarget(in, spec, x.dim(0)) : null;
+        if (x.dim(2) == x.dim(3)) {
+            dev.efficientnet.cli.safety.Preflight.requireSize("--input " + input + ": image size " + x.dim(2), spec, x.dim(2));
+            dev.efficientnet.cli.safety.MemoryBudget.require("infer", trainStep
+                    ? dev.efficientnet.cli.safety.MemoryBudget.training(spec, x.dim(0), x.dim(2), 0, false, false, 0)
+                    : dev.efficientnet.cli.safety.MemoryBudget.inference(spec, x.dim(0), x.dim(2)),
+                    "use a smaller input batch or model, or give the JVM more memory");
+        }
 
         Loaded loaded = trained != null ? CheckpointWeights.loaded(trained, spec) : loadModel(spec, weights);
         Naming naming = loaded.result().naming();
@@ -177,7 +184,7 @@ public final class InferCommand extends CliCommand {
         int[] logitsShape;
         int[] featuresShape;
         try (GradMode g = GradMode.disabled(); MemoryScope scope = MemoryScope.open()) {
-            Tensor f = net.forwardFeatures(x);
+            Tensor f = net.forwardPreLogits(x);
             Tensor l = net.forwardHead(f);
             features = f.toFloatArray();
             featuresShape = f.shape();
@@ -310,7 +317,7 @@ public final class InferCommand extends CliCommand {
             return loaded;
         } catch (WeightLoadException e) {
             throw CliException.usage(describe(e, spec, weights));
-        } catch (SafetensorsException e) {
+        } catch (SafetensorsException | dev.efficientnet.core.io.torch.TorchFormatException e) {
             throw CliException.usage("--weights " + oneLine(e.getMessage()));
         } catch (IOException e) {
             throw CliException.usage("--weights " + weights + ": cannot read: " + oneLine(String.valueOf(e.getMessage())));
@@ -330,8 +337,8 @@ public final class InferCommand extends CliCommand {
         if (!e.unexpected().isEmpty())
             sb.append(' ').append(e.unexpected().size()).append(" unexpected ").append(abbreviate(e.unexpected(), 3)).append(';');
         sb.append(" check ARCH, --width-mult, --depth-mult and --num-classes");
-        try {
-            Map<String, String> meta = Safetensors.read(weights).metadata();
+        try (dev.efficientnet.models.weights.WeightFile wf = dev.efficientnet.models.weights.WeightFile.open(weights)) {
+            Map<String, String> meta = wf.metadata();
             StringBuilder m = new StringBuilder();
             for (String k : new String[]{"preset", "width_mult", "depth_mult", "num_classes"})
                 if (meta.containsKey(k)) m.append(m.length() == 0 ? "" : ", ").append(k).append('=').append(meta.get(k));

@@ -2,7 +2,6 @@ package dev.efficientnet.models.weights;
 
 import dev.efficientnet.core.backend.Backend;
 import dev.efficientnet.core.io.Safetensors;
-import dev.efficientnet.core.io.SafetensorsFile;
 import dev.efficientnet.core.tensor.DType;
 import dev.efficientnet.core.tensor.MemoryScope;
 import dev.efficientnet.core.tensor.Tensor;
@@ -12,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,7 +50,7 @@ public final class Weights {
     // ---- loading ------------------------------------------------------------------------------
 
     /**
-     * Loads a safetensors checkpoint strictly ({@link LoadOptions#STRICT}).
+     * Loads a weights file (safetensors or PyTorch .pth/.pt) strictly ({@link LoadOptions#STRICT}).
      *
      * @param model the model
      * @param file the file
@@ -62,7 +62,8 @@ public final class Weights {
     }
 
     /**
-     * Loads a safetensors checkpoint; tensors are read only after every key and shape was checked.
+     * Loads a weights file, safetensors or PyTorch {@code .pth}/{@code .pt} (detected from its first
+     * bytes, see {@link WeightFile}); tensors are read only after every key and shape was checked.
      *
      * @param model the model
      * @param file the file
@@ -72,7 +73,53 @@ public final class Weights {
      */
     public static LoadResult load(EfficientNet model, Path file, LoadOptions options) throws IOException {
         if (file == null) throw new IllegalArgumentException("file is null");
-        SafetensorsFile f = Safetensors.read(file);
+        try (WeightFile f = WeightFile.open(file)) {
+            return load(model, f, options);
+        }
+    }
+
+    /**
+     * Loads weights read from {@code in} (safetensors or PyTorch; not closed); {@code name} is for messages.
+     *
+     * @param model the model
+     * @param in input channels
+     * @param name the name
+     * @param options the load options
+     * @return what was loaded
+     * @throws IOException if a file cannot be read or written
+     */
+    public static LoadResult load(EfficientNet model, InputStream in, String name, LoadOptions options) throws IOException {
+        try (WeightFile f = WeightFile.open(in, name)) {
+            return load(model, f, options);
+        }
+    }
+
+    /**
+     * Loads weights from classpath resource {@code resource} (safetensors or PyTorch).
+     *
+     * @param model the model
+     * @param resource the classpath resource name
+     * @param options the load options
+     * @return what was loaded
+     * @throws IOException if a file cannot be read or written
+     */
+    public static LoadResult loadResource(EfficientNet model, String resource, LoadOptions options) throws IOException {
+        try (WeightFile f = WeightFile.openResource(resource)) {
+            return load(model, f, options);
+        }
+    }
+
+    /**
+     * Loads an opened {@link WeightFile} (left open).
+     *
+     * @param model the model
+     * @param f the function
+     * @param options the load options
+     * @return what was loaded
+     * @throws IOException if a file cannot be read or written
+     */
+    public static LoadResult load(EfficientNet model, WeightFile f, LoadOptions options) throws IOException {
+        if (f == null) throw new IllegalArgumentException("weight file is null");
         return load(model, new Source() {
             @Override
             public List<String> keys() {
@@ -86,12 +133,12 @@ public final class Weights {
 
             @Override
             public float[] floats(String key) throws IOException {
-                return f.getFloats(key);
+                return f.floats(key);
             }
 
             @Override
             public String describe() {
-                return file.toString();
+                return f.describe();
             }
 
             @Override
