@@ -21,7 +21,7 @@ import java.util.Map;
  * [--iters N] [--peak-gflops G] [--ops K]}. The peak defaults to {@code cores × 64 × MHz} from
  * /proc/cpuinfo: 64 float32 FLOP per cycle and core is two 512-bit FMA pipes (16 lanes × 2 FLOP
  * × 2), right for Zen 4/5 and for Xeons with two AVX-512 FMA units. {@code --ops K} also prints
- * the K slowest single primitives. The plain (unprofiled) call time is printed too: the
+ * the K slowest single primitives; {@code --ops -1} only lists the primitives per implementation. The plain (unprofiled) call time is printed too: the
  * difference is the cost of the per-primitive waits.
  */
 public final class PlanProfile {
@@ -54,6 +54,10 @@ public final class PlanProfile {
         model.eval();
         Tensor input = MemoryScope.outside(() -> BenchData.uniform(1, c.batch(), c.spec().inChannels(), c.resolution(), c.resolution()));
         try (InferencePlan plan = InferencePlan.compile(model, c.batch(), c.resolution(), c.resolution(), precision)) {
+            if (top < 0) {
+                plan.opSummary().forEach((k, v) -> System.out.println(v + " x " + k));
+                return;
+            }
             for (int i = 0; i < warmup; i++) plan.run(input);
             long[] ns = new long[iters];
             for (int i = 0; i < iters; i++) {

@@ -656,14 +656,27 @@ public final class InferencePlan implements AutoCloseable {
             Value t = innerProduct("se reduce", p, dt, r.weight().toFloatArray(), rc, ch, true, r.bias().toFloatArray(), act, dt);
             Value gate = innerProduct("se expand", t, dt, e.weight().toFloatArray(), ch, rc, true, e.bias().toFloatArray(),
                     Activation.SIGMOID, dt);
-            dnnl_memory_desc_t xd = desc(new long[]{n, ch, h, w}, dt, dnnl_nhwc);
-            dnnl_memory_desc_t gd = desc(new long[]{n, ch, 1, 1}, dt, dnnl_nhwc);
-            dnnl_binary_desc_t bd = new dnnl_binary_desc_t();
-            check(dnnl_binary_desc_init(bd, dnnl_binary_mul, xd, gd, xd), "binary descriptor");
-            dnnl_primitive_desc pd = new dnnl_primitive_desc();
-            dnnl_primitive_attr attr = attributes();
-            check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(bd), attr, engine, null), "SE gate multiply");
-            dnnl_primitive_attr_destroy(attr);
+            // the same bytes described two ways: NHWC [N, C, H, W] * [N, C, 1, 1], or [N, H*W, C] * [N, 1, C].
+            // oneDNN 2.5 picks its reference kernel for some shapes of the first (B0's first block,
+            // 32 channels at 112x112: 58 ms of a 76 ms call), so take the first that gets a jit kernel.
+            dnnl_memory_desc_t xd = null;
+            dnnl_memory_desc_t gd = null;
+            dnnl_primitive_desc pd = null;
+            for (int form = 0; form < 2; form++) {
+                dnnl_memory_desc_t x4 = form == 0 ? desc(new long[]{n, h * (long) w, ch}, dt, dnnl_abc) : desc(new long[]{n, ch, h, w}, dt, dnnl_nhwc);
+                dnnl_memory_desc_t g4 = form == 0 ? desc(new long[]{n, 1, ch}, dt, dnnl_abc) : desc(new long[]{n, ch, 1, 1}, dt, dnnl_nhwc);
+                dnnl_binary_desc_t bd = new dnnl_binary_desc_t();
+                check(dnnl_binary_desc_init(bd, dnnl_binary_mul, x4, g4, x4), "binary descriptor");
+                dnnl_primitive_desc cand = new dnnl_primitive_desc();
+                dnnl_primitive_attr attr = attributes();
+                check(dnnl_primitive_desc_create(cand, new const_dnnl_op_desc_t(bd), attr, engine, null), "SE gate multiply");
+                dnnl_primitive_attr_destroy(attr);
+                if (pd != null) dnnl_primitive_desc_destroy(pd);
+                pd = cand;
+                xd = x4;
+                gd = g4;
+                if (!implementation(cand).startsWith("ref")) break;
+            }
             role = null;
             Op op = op("se gate " + implementation(pd), pd);
             op.flops = (long) n * ch * h * w;
