@@ -14,6 +14,7 @@ import dev.efficientnet.models.weights.LoadResult;
 import dev.efficientnet.models.weights.Naming;
 import dev.efficientnet.models.weights.WeightLoadException;
 import dev.efficientnet.models.weights.Weights;
+import dev.efficientnet.train.TrainedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -57,6 +58,8 @@ import java.util.Map;
                 "    drop path, mean cross-entropy on 'target' = class indices as floats,",
                 "    backward): 'train_logits', 'loss' [1], 'grad.<name>' of every parameter",
                 "    and 'after.<name>' of every BN running mean/var, named as in --weights.",
+                "--weights may also be a training checkpoint (its EMA weights; shape from its config) or",
+                "a run folder (fixres, else last, else best checkpoint; the choice is printed on stderr).",
                 "--weights, --input and --output are required. Any bad input exits 2 with a",
                 "one-line message on stderr."})
 public final class InferCommand extends CliCommand {
@@ -78,7 +81,8 @@ public final class InferCommand extends CliCommand {
     @Unmatched
     List<String> unmatched;
 
-    @Option(names = "--weights", paramLabel = "W.safetensors", description = "Weights (timm, torchvision or native naming). Required.")
+    @Option(names = "--weights", paramLabel = "W.safetensors",
+            description = "Weights (timm, torchvision or native naming), a training checkpoint or a run folder. Required.")
     Path weights;
 
     @Option(names = "--input", paramLabel = "IN.safetensors", description = "Holds 'input' and, for --train-step, 'target'. Required.")
@@ -103,8 +107,17 @@ public final class InferCommand extends CliCommand {
         if (unmatched != null && !unmatched.isEmpty())
             throw CliException.usage("unknown option or extra argument " + unmatched + "; see 'efficientnet infer --help'");
         if (arch == null) throw CliException.usage("missing ARCH (e.g. efficientnet_b0); see 'efficientnet infer --help'");
-        ModelSpec spec = Architectures.resolve(arch, new ModelOptions(number("--width-mult", widthMult),
-                number("--depth-mult", depthMult), integer("--num-classes", numClasses)));
+        weights = CheckpointWeights.resolve("--weights", weights, err());
+        TrainedModel trained = null;
+        ModelSpec spec;
+        if (CheckpointWeights.isCheckpoint(weights)) {   // a training checkpoint: the shape comes from its config
+            trained = CheckpointWeights.load("--weights", weights, arch, number("--width-mult", widthMult),
+                    number("--depth-mult", depthMult), integer("--num-classes", numClasses), false);
+            spec = trained.model().spec();
+        } else {
+            spec = Architectures.resolve(arch, new ModelOptions(number("--width-mult", widthMult),
+                    number("--depth-mult", depthMult), integer("--num-classes", numClasses)));
+        }
         if (bnMomentum != null) {
             double m = number("--bn-momentum", bnMomentum);
             if (!(m > 0 && m <= 1))
@@ -125,8 +138,15 @@ public final class InferCommand extends CliCommand {
         SafetensorsFile in = openSafetensors("--input", input);
         Tensor x = readInput(in, spec);
         Tensor target = trainStep ? readTarget(in, spec, x.dim(0)) : null;
+        if (x.dim(2) == x.dim(3)) {
+            dev.efficientnet.cli.safety.Preflight.requireSize("--input " + input + ": image size " + x.dim(2), spec, x.dim(2));
+            dev.efficientnet.cli.safety.MemoryBudget.require("infer", trainStep
+                    ? dev.efficientnet.cli.safety.MemoryBudget.training(spec, x.dim(0), x.dim(2), 0, false, false, 0)
+                    : dev.efficientnet.cli.safety.MemoryBudget.inference(spec, x.dim(0), x.dim(2)),
+                    "use a smaller input batch or model, or give the JVM more memory");
+        }
 
-        Loaded loaded = loadModel(spec, weights);
+        Loaded loaded = trained != null ? CheckpointWeights.loaded(trained, spec) : loadModel(spec, weights);
         Naming naming = loaded.result().naming();
         String prefix = loaded.result().prefix();
         Map<String, Tensor> results;
@@ -164,7 +184,7 @@ public final class InferCommand extends CliCommand {
         int[] logitsShape;
         int[] featuresShape;
         try (GradMode g = GradMode.disabled(); MemoryScope scope = MemoryScope.open()) {
-            Tensor f = net.forwardFeatures(x);
+            Tensor f = net.forwardPreLogits(x);
             Tensor l = net.forwardHead(f);
             features = f.toFloatArray();
             featuresShape = f.shape();

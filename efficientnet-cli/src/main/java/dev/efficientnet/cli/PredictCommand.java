@@ -1,6 +1,9 @@
 package dev.efficientnet.cli;
 
 import dev.efficientnet.core.io.Json;
+import dev.efficientnet.core.tensor.Tensor;
+import dev.efficientnet.models.image.ImageInterpolation;
+import dev.efficientnet.models.image.ImagePreprocessing;
 import dev.efficientnet.models.image.ImageReadException;
 import dev.efficientnet.models.image.Images;
 import dev.efficientnet.models.image.RgbImage;
@@ -8,6 +11,8 @@ import dev.efficientnet.models.inference.Classifier;
 import dev.efficientnet.models.inference.Labels;
 import dev.efficientnet.models.inference.Prediction;
 import dev.efficientnet.models.spec.ModelSpec;
+import dev.efficientnet.train.TrainedModel;
+import dev.efficientnet.train.data.Example;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,7 +39,10 @@ import java.util.Map;
                 "--weights (timm, torchvision or native naming), using the preset's eval",
                 "preprocessing (resize, center crop, normalize), and prints the --top-k most",
                 "probable classes of each image with their probabilities. --labels names the",
-                "classes (one per line, line i = class i). An unreadable image exits 2."})
+                "classes (one per line, line i = class i). An unreadable image exits 2.",
+                "--weights may also be a training checkpoint or a run folder (fixres, else last, else best",
+                "checkpoint; the choice is printed on stderr): the shape, the EMA weights, the image size and",
+                "the preprocessing (channels, resize, normalization) then come from the run."})
 public final class PredictCommand extends CliCommand {
     /** Images per forward pass. */
     static final int BATCH = 8;
@@ -49,7 +57,7 @@ public final class PredictCommand extends CliCommand {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--weights", paramLabel = "W.safetensors", description = "Weights (timm, torchvision or native naming). Required.")
+    @Option(names = "--weights", paramLabel = "W.safetensors", description = "Weights (timm, torchvision or native naming), a training checkpoint or a run folder. Required.")
     Path weights;
 
     @Option(names = "--labels", paramLabel = "labels.txt", description = "Class names, one per line (line i names class i).")
@@ -67,12 +75,22 @@ public final class PredictCommand extends CliCommand {
 
     @Override
     protected int execute() {
-        ModelSpec spec = Architectures.resolve(arch, model);
         requireAtLeast("--top-k", topK, 1);
-        if (spec.numClasses() < 1) throw CliException.usage("predict needs a classifier, but the model has 0 classes (--num-classes)");
-        if (spec.inChannels() != 3)
-            throw CliException.usage("predict reads RGB images, but " + spec.name() + " takes " + spec.inChannels() + " channels");
-        InferCommand.requireFile("--weights", weights);
+        weights = CheckpointWeights.resolve("--weights", weights, err());
+        TrainedModel trained = null;
+        ModelSpec spec;
+        if (CheckpointWeights.isCheckpoint(weights)) {   // a training checkpoint: shape and preprocessing from its config
+            trained = CheckpointWeights.load("--weights", weights, arch, model.widthMult(), model.depthMult(), model.numClasses(), false);
+            spec = trained.model().spec();
+        } else {
+            spec = Architectures.resolve(arch, model);
+            if (spec.numClasses() < 1) throw CliException.usage("predict needs a classifier, but the model has 0 classes (--num-classes)");
+            if (spec.inChannels() != 3)
+                throw CliException.usage("predict reads RGB images, but " + spec.name() + " takes " + spec.inChannels() + " channels");
+            InferCommand.requireFile("--weights", weights);
+            dev.efficientnet.cli.safety.MemoryBudget.require("predict", dev.efficientnet.cli.safety.MemoryBudget.inference(spec,
+                    Math.min(BATCH, images.size()), spec.evalResolution()), "use a smaller model or give the JVM more memory");
+        }
         List<String> labels = labelsFile == null ? null : readLabels(spec);
 
         List<RgbImage> decoded = new ArrayList<>(images.size());
@@ -84,11 +102,24 @@ public final class PredictCommand extends CliCommand {
             }
         }
 
-        InferCommand.Loaded loaded = InferCommand.loadModel(spec, weights);
-        Classifier classifier = Classifier.of(loaded.model(), labels);
+        InferCommand.Loaded loaded;
         List<List<Prediction>> results = new ArrayList<>(decoded.size());
-        for (int i = 0; i < decoded.size(); i += BATCH)
-            results.addAll(classifier.topKImages(decoded.subList(i, Math.min(decoded.size(), i + BATCH)), topK));
+        if (trained != null) {
+            loaded = CheckpointWeights.loaded(trained, spec);
+            int size = trained.evalSize();
+            Classifier classifier = Classifier.of(loaded.model(), ImagePreprocessing.imagenet(size, 1.0, ImageInterpolation.BILINEAR), labels);
+            for (int i = 0; i < decoded.size(); i += BATCH) {
+                List<Example> batch = new ArrayList<>();
+                for (RgbImage img : decoded.subList(i, Math.min(decoded.size(), i + BATCH))) batch.add(example(img));
+                float[] nchw = trained.preprocess(batch, size);
+                results.addAll(classifier.topK(Tensor.of(nchw, batch.size(), spec.inChannels(), size, size), topK));
+            }
+        } else {
+            loaded = InferCommand.loadModel(spec, weights);
+            Classifier classifier = Classifier.of(loaded.model(), labels);
+            for (int i = 0; i < decoded.size(); i += BATCH)
+                results.addAll(classifier.topKImages(decoded.subList(i, Math.min(decoded.size(), i + BATCH)), topK));
+        }
 
         if (json) {
             out().println(Json.write(toJson(spec, loaded, results)));
@@ -102,6 +133,13 @@ public final class PredictCommand extends CliCommand {
             }
         }
         return 0;
+    }
+
+    /** An RGB image (0..255) as a training example (HWC, values in [0, 1]). */
+    private static Example example(RgbImage img) {
+        float[] hwc = img.toArray();
+        for (int i = 0; i < hwc.length; i++) hwc[i] /= 255f;
+        return new Example(hwc, img.height(), img.width(), RgbImage.CHANNELS, 0);
     }
 
     private List<String> readLabels(ModelSpec spec) {

@@ -46,6 +46,15 @@ public final class Head extends Module {
         return logits(pool(featureMap(x)));
     }
 
+    /**
+     * Replaces the classifier by a new {@link Linear} with {@code numClasses} outputs initialised from
+     * {@code rng} (0 removes it), in place.
+     */
+    public void resetClassifier(int numClasses, Rng rng) {
+        if (numClasses < 0) throw new IllegalArgumentException("numClasses must be >= 0, got " + numClasses);
+        this.classifier = replaceModule("classifier", numClasses > 0 ? new Linear(features(), numClasses, rng) : null);
+    }
+
     /** The dropout before the classifier (its rate can be changed during training). */
     public Dropout dropout() {
         return dropout;

@@ -51,6 +51,20 @@ public abstract class Module {
         return module;
     }
 
+    /**
+     * Replaces the child registered as {@code name} by {@code module} in place (same position in the
+     * state dict), registers it when absent, or with a null {@code module} removes it; returns it.
+     */
+    protected final <M extends Module> M replaceModule(String name, M module) {
+        if (!children.containsKey(name)) return module == null ? null : registerModule(name, module);
+        if (module == null) children.remove(name);
+        else {
+            children.put(name, module);
+            module.train(training);
+        }
+        return module;
+    }
+
     private void checkName(String name) {
         if (name.isEmpty() || name.contains(".")) throw new IllegalArgumentException("bad member name '" + name + "'");
         if (parameters.containsKey(name) || buffers.containsKey(name) || children.containsKey(name))

@@ -15,6 +15,7 @@ import dev.efficientnet.layers.Dropout;
 import dev.efficientnet.layers.FusedMBConv;
 import dev.efficientnet.layers.Head;
 import dev.efficientnet.layers.LayerSettings;
+import dev.efficientnet.layers.Linear;
 import dev.efficientnet.layers.MBConv;
 import dev.efficientnet.layers.Module;
 import dev.efficientnet.layers.Sequential;
@@ -39,7 +40,7 @@ import java.util.List;
  * convolution weights are stored as {@code [kH, kW, in/groups, out]}.
  */
 public final class EfficientNet extends Module {
-    private final ModelSpec spec;
+    private volatile ModelSpec spec;
     private final ConvBnAct stem;
     private final Sequential stages;
     private final Head head;
@@ -128,11 +129,26 @@ public final class EfficientNet extends Module {
             Tensor out = inferencePlans().forward(x, false);
             if (out != null) return out;
         }
-        return forwardHead(forwardFeatures(x));
+        return head.logits(head.pool(headMap(body(toNhwc(x)))));
     }
 
-    /** Pooled pre-logits features {@code [N, headChannels]} (planned like {@link #forward}). */
+    /**
+     * The unpooled final feature map, NCHW {@code [N, headChannels, H/32, W/32]}: stem, every block,
+     * head conv + BN + activation (timm's {@code forward_features}). {@link #forwardHead} turns it
+     * into logits; {@code forward(x)} equals {@code forwardHead(forwardFeatures(x))}.
+     *
+     * <p>Until decision D34 this method returned the pooled pre-logits features; that is now
+     * {@link #forwardPreLogits}.
+     */
     public Tensor forwardFeatures(Tensor x) {
+        return ShapeOps.nhwcToNchw(headMap(body(toNhwc(x))));
+    }
+
+    /**
+     * Pooled pre-logits features {@code [N, headChannels]} (timm's
+     * {@code forward_head(forward_features(x), pre_logits=True)}); planned like {@link #forward}.
+     */
+    public Tensor forwardPreLogits(Tensor x) {
         if (planned(x)) {
             Tensor out = inferencePlans().forward(x, true);
             if (out != null) return out;
@@ -159,9 +175,52 @@ public final class EfficientNet extends Module {
         return inferencePlans().usable();
     }
 
-    /** Dropout and classifier on pooled features. */
-    public Tensor forwardHead(Tensor pooled) {
-        return head.logits(pooled);
+    /**
+     * The head on features (timm's {@code forward_head}): an NCHW map from {@link #forwardFeatures}
+     * is globally average-pooled, then dropout and classifier give the logits. Pooled features
+     * {@code [N, headChannels]} (as {@link #forwardPreLogits} returns) are accepted too and only go
+     * through dropout and classifier.
+     */
+    public Tensor forwardHead(Tensor features) {
+        return forwardHead(features, false);
+    }
+
+    /**
+     * {@link #forwardHead(Tensor)}; with {@code preLogits} it stops after pooling and returns
+     * {@code [N, headChannels]} (timm's {@code pre_logits=True}).
+     */
+    public Tensor forwardHead(Tensor features, boolean preLogits) {
+        if (features == null) throw new IllegalArgumentException("features is null");
+        int[] s = features.shape();
+        Tensor pooled;
+        if (s.length == 4) {
+            if (s[1] != head.features())
+                throw new IllegalArgumentException(spec.name() + ": forwardHead expects an NCHW map with " + head.features()
+                        + " channels, got shape " + Arrays.toString(s));
+            pooled = head.pool(ShapeOps.nchwToNhwc(features));
+        } else if (s.length == 2 && s[1] == head.features()) {
+            pooled = features;
+        } else {
+            throw new IllegalArgumentException(spec.name() + ": forwardHead expects [N, " + head.features() + ", H, W] or [N, "
+                    + head.features() + "], got shape " + Arrays.toString(s));
+        }
+        return preLogits ? pooled : head.logits(pooled);
+    }
+
+    /**
+     * Replaces the classifier in place by a freshly initialised one with {@code numClasses} outputs
+     * (0 removes it: {@link #forward} then returns pooled features), as timm's
+     * {@code reset_classifier}. Every other weight is kept; {@link #spec()} reports the new class count.
+     */
+    public void resetClassifier(int numClasses) {
+        if (numClasses < 0) throw new IllegalArgumentException("numClasses must be >= 0, got " + numClasses);
+        synchronized (this) {
+            head.resetClassifier(numClasses, rng);
+            spec = spec.withNumClasses(numClasses);
+            InferencePlans old = plans;
+            plans = null;
+            if (old != null) old.clear();
+        }
     }
 
     /**
@@ -169,18 +228,49 @@ public final class EfficientNet extends Module {
      * reductions 2/4/8/16/32 and finally the pre-pool head map), in that order.
      */
     public List<Tensor> forwardIntermediates(Tensor x) {
+        return forwardIntermediates(x, null);
+    }
+
+    /**
+     * The feature maps at {@code outIndices} (indices into {@link ModelSpec#featureInfo()}, as timm's
+     * {@code out_indices}; {@code 0..4} are the reductions 2..32, {@code 5} the head map), NCHW, in
+     * the order given. Computation stops after the last block needed: the head conv runs only when
+     * index {@code 5} (the last) is asked for, the classifier never. Null or empty means all.
+     */
+    public List<Tensor> forwardIntermediates(Tensor x, int... outIndices) {
         List<FeatureInfo> taps = spec.featureInfo();
-        List<Tensor> out = new ArrayList<>();
-        Tensor y = stem.forward(toNhwc(x));
-        for (FeatureInfo f : taps) if (f.kind() == FeatureInfo.Kind.STEM) out.add(ShapeOps.nhwcToNchw(y));
-        for (int i = 0; i < blocks.size(); i++) {
-            y = blocks.get(i).forward(y);
-            for (FeatureInfo f : taps)
-                if (f.kind() == FeatureInfo.Kind.STAGE && f.blockIndex() == i) out.add(ShapeOps.nhwcToNchw(y));
+        int[] idx = outIndices == null || outIndices.length == 0 ? java.util.stream.IntStream.range(0, taps.size()).toArray() : outIndices.clone();
+        for (int i : idx)
+            if (i < 0 || i >= taps.size())
+                throw new IllegalArgumentException(spec.name() + ": out index " + i + " is outside 0.." + (taps.size() - 1)
+                        + " (feature info " + taps.size() + " entries)");
+        Tensor[] out = new Tensor[idx.length];
+        int lastBlock = -1;
+        boolean needHead = false;
+        for (int i : idx) {
+            FeatureInfo f = taps.get(i);
+            if (f.kind() == FeatureInfo.Kind.HEAD) needHead = true;
+            else if (f.kind() == FeatureInfo.Kind.STAGE) lastBlock = Math.max(lastBlock, f.blockIndex());
         }
-        Tensor map = headMap(y);
-        for (FeatureInfo f : taps) if (f.kind() == FeatureInfo.Kind.HEAD) out.add(ShapeOps.nhwcToNchw(map));
-        return out;
+        if (needHead) lastBlock = blocks.size() - 1;
+        Tensor y = stem.forward(toNhwc(x));
+        fill(out, idx, taps, FeatureInfo.Kind.STEM, -1, y);
+        for (int b = 0; b <= lastBlock; b++) {
+            y = blocks.get(b).forward(y);
+            fill(out, idx, taps, FeatureInfo.Kind.STAGE, b, y);
+        }
+        if (needHead) fill(out, idx, taps, FeatureInfo.Kind.HEAD, -1, headMap(y));
+        return new ArrayList<>(Arrays.asList(out));
+    }
+
+    private static void fill(Tensor[] out, int[] idx, List<FeatureInfo> taps, FeatureInfo.Kind kind, int block, Tensor nhwc) {
+        Tensor nchw = null;
+        for (int k = 0; k < idx.length; k++) {
+            FeatureInfo f = taps.get(idx[k]);
+            if (f.kind() != kind || (kind == FeatureInfo.Kind.STAGE && f.blockIndex() != block)) continue;
+            if (nchw == null) nchw = ShapeOps.nhwcToNchw(nhwc);
+            out[k] = nchw;
+        }
     }
 
     /** The output of the stem and of every block, NCHW, in order (for debugging against a reference). */
@@ -266,6 +356,35 @@ public final class EfficientNet extends Module {
     /** Every block in order. */
     public List<Block> blocks() {
         return List.copyOf(blocks);
+    }
+
+    /**
+     * The architecture, one line per layer group, readable like PyTorch's module repr: the spec's
+     * conventions, the stem, every block ({@code stages.S.B}: type, kernel, stride, expansion,
+     * channels, SE width, residual) and the head.
+     */
+    @Override
+    public String toString() {
+        ModelSpec sp = spec;
+        String act = sp.activation().name();
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(java.util.Locale.ROOT, "EfficientNet(%s: %s, width %s, depth %s, %s padding, BN eps %s, %s, %,d params)%n",
+                sp.name(), sp.family(), sp.widthMult(), sp.depthMult(), sp.padding(), sp.bnEps(), act, parameterCount()));
+        sb.append(String.format(java.util.Locale.ROOT, "  stem: Conv %dx%d s%d %d->%d, BN, %s%n", ModelSpec.STEM_KERNEL,
+                ModelSpec.STEM_KERNEL, ModelSpec.STEM_STRIDE, sp.inChannels(), sp.stemChannels(), act));
+        for (BlockSpec b : sp.blocks()) {
+            sb.append(String.format(java.util.Locale.ROOT, "  stages.%d.%d: %s k%d s%d e%d %d->%d%s%s%n", b.stageIndex(), b.blockIndex(),
+                    b.type() == BlockType.MBCONV ? (b.hasExpandConv() ? "MBConv" : "DepthwiseSeparable") : (b.hasExpandConv() ? "FusedMBConv" : "ConvBnAct"),
+                    b.kernel(), b.stride(), b.expandRatio(), b.inChannels(), b.outChannels(),
+                    b.hasSe() ? ", SE " + b.seChannels() : "", b.hasResidual() ? ", residual" : ""));
+        }
+        int last = sp.blocks().get(sp.blocks().size() - 1).outChannels();
+        sb.append(String.format(java.util.Locale.ROOT, "  head: Conv 1x1 %d->%d, BN, %s, global avg pool", last, head.features(), act));
+        Linear cls = head.classifier();
+        if (cls != null)
+            sb.append(String.format(java.util.Locale.ROOT, ", dropout %s, Linear %d->%d", head.dropout().rate(), cls.inFeatures(), cls.outFeatures()));
+        sb.append(String.format(java.util.Locale.ROOT, "%n)"));
+        return sb.toString();
     }
 
     /** Sets the classifier dropout rate (progressive learning raises it with the image size). */

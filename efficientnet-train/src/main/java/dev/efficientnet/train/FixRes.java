@@ -1,6 +1,5 @@
 package dev.efficientnet.train;
 
-import dev.efficientnet.core.autograd.GradMode;
 import dev.efficientnet.core.ops.Losses;
 import dev.efficientnet.core.optim.Optimizer;
 import dev.efficientnet.core.optim.ParamGroups;
@@ -110,9 +109,12 @@ public final class FixRes {
                         opt.setLearningRate(lr);
                         opt.step();
                     } else {
-                        try (GradMode noGrad = GradMode.disabled()) {
-                            net.forward(x);
-                        }
+                        // Not under GradMode.disabled(): an eval-mode model without gradients runs its
+                        // compiled inference plan (BN folded into the convolutions), which bypasses the
+                        // BN modules and would leave their statistics untouched. With gradients enabled
+                        // inside a MemoryScope the modules run; nothing requires a gradient, so no graph
+                        // is kept.
+                        net.forward(x);
                     }
                 }
                 done++;

@@ -29,6 +29,8 @@ final class TrainData implements AutoCloseable {
     private final Dataset test;
     private final Map<Integer, DataLoader> trainLoaders = new HashMap<>();
     private final Map<Integer, DataLoader> testLoaders = new HashMap<>();
+    private int shardIndex;
+    private int shardCount = 1;
 
     TrainData(TrainConfig cfg, Dataset train, Dataset test) {
         this.cfg = cfg;
@@ -51,7 +53,14 @@ final class TrainData implements AutoCloseable {
 
     private DataLoader trainLoader(int batchSize) {
         return trainLoaders.computeIfAbsent(batchSize,
-                b -> new DataLoader(train, LoaderConfig.train(b, cfg.seed()).withThreads(cfg.workers())));
+                b -> new DataLoader(train, LoaderConfig.train(b, cfg.seed()).withThreads(cfg.workers())).shard(shardIndex, shardCount));
+    }
+
+    /** Data-parallel: the training batches hold only this worker's shard (see {@link DataLoader#shard}). */
+    void shard(int index, int count) {
+        if (!trainLoaders.isEmpty()) throw new IllegalStateException("shard before the first batch");
+        this.shardIndex = index;
+        this.shardCount = count;
     }
 
     int trainBatches(int batchSize) {
@@ -77,7 +86,13 @@ final class TrainData implements AutoCloseable {
     }
 
     Pipeline evalPipeline() {
-        return normalized(Pipeline.eval(cfg.numClasses()));
+        return evalPipeline(cfg);
+    }
+
+    /** The test-time pipeline of a run with {@code cfg}: resize, the run's normalization. */
+    static Pipeline evalPipeline(TrainConfig cfg) {
+        Pipeline p = Pipeline.eval(cfg.numClasses());
+        return cfg.inChannels() == 1 ? p.withNormalization(GRAY_MEAN, GRAY_STD) : p;
     }
 
     private Pipeline normalized(Pipeline p) {

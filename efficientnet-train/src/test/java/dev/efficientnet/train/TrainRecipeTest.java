@@ -1,6 +1,5 @@
 package dev.efficientnet.train;
 
-import dev.efficientnet.core.autograd.GradMode;
 import dev.efficientnet.core.io.Json;
 import dev.efficientnet.core.optim.LrSchedule;
 import dev.efficientnet.core.tensor.MemoryScope;
@@ -206,10 +205,14 @@ class TrainRecipeTest {
             bn.train(true);
             bn.setMomentum(1);
         }
-        try (MemoryScope s = MemoryScope.open(); GradMode g = GradMode.disabled()) {
+        try (MemoryScope s = MemoryScope.open()) {   // with gradients on: the BN modules run, not the inference plan
             byHand.forward(Tensor.of(batch.images(), batch.shape()));
         }
         assertArrayEquals(runningMeans(byHand), runningMeans(net), 1e-6f);
+        // the statistics really were re-estimated (a fresh BN starts at mean 0): an eval-mode forward
+        // without gradients runs the compiled inference plan and would leave them at 0
+        float[] initial = runningMeans(base);
+        assertFalse(java.util.Arrays.equals(initial, runningMeans(net)), "FixRes changed no BN statistic");
         return runningMeans(net);
     }
 

@@ -92,6 +92,11 @@ public interface Backend {
     /** Sum of squares of all elements (for gradient clipping and norms), in double precision. */
     double sumOfSquares(Tensor x);
 
+    /** True when this backend runs bfloat16 convolutions natively (see {@link MixedPrecision}); false by default. */
+    default boolean supportsBf16Convolutions() {
+        return false;
+    }
+
     // ---- fused optimizer updates (in place; the defaults compose the kernels above) --------------
 
     /**
@@ -123,6 +128,28 @@ public interface Backend {
             axpby(1, p, -1, momentumBuf, p);
         } else {
             axpby(1, p, -lr, t, p);
+        }
+    }
+
+    /**
+     * One SGD step in place, {@code torch.optim.SGD} semantics (dampening 0): without momentum
+     * {@code p = (1 - lr wd) p - lr g}; with it {@code buf = momentum buf + g + wd p}, then
+     * {@code p = (1 - lr wd) p - lr g - lr momentum buf} (Nesterov) or {@code p -= lr buf}.
+     * {@code buf} is ignored (may be null) when {@code momentum} is 0. Element by element the same
+     * float operations, in the same order, as the composed default.
+     */
+    default void sgdUpdate(Tensor p, Tensor g, Tensor buf, double lr, double momentum, double wd, boolean nesterov) {
+        if (momentum == 0) {
+            axpby(1 - lr * wd, p, -lr, g, p);
+            return;
+        }
+        axpby(momentum, buf, 1, g, buf);
+        if (wd != 0) axpby(1, buf, wd, p, buf);
+        if (nesterov) {
+            axpby(1 - lr * wd, p, -lr, g, p);
+            axpby(1, p, -lr * momentum, buf, p);
+        } else {
+            axpby(1, p, -lr, buf, p);
         }
     }
 

@@ -63,7 +63,7 @@ public final class Classifier {
         ModelSpec spec = model.spec();
         if (spec.numClasses() < 1)
             throw new IllegalArgumentException("model " + spec.name() + " has no classifier (numClasses 0); "
-                    + "use EfficientNet.forwardFeatures for embeddings");
+                    + "use EfficientNet.forwardPreLogits for embeddings");
         if (labels != null) {
             if (labels.size() != spec.numClasses())
                 throw new IllegalArgumentException("labels has " + labels.size() + " entries but model " + spec.name()
@@ -339,7 +339,7 @@ public final class Classifier {
         float[] planned = model.inferencePlans().run(x, featuresOnly, precision);
         if (planned != null) return planned;
         requireFloat32Fallback();
-        Tensor features = model.forwardFeatures(x);
+        Tensor features = model.forwardPreLogits(x);
         return (featuresOnly ? features : model.forwardHead(features)).toFloatArray();
     }
 

@@ -4,6 +4,8 @@ package dev.efficientnet.models.spec;
 public enum Activation {
     /** SiLU / swish, x&middot;sigmoid(x): every EfficientNet V1 and V2 model. */
     SILU,
-    /** ReLU (for experiments; not used by the presets). */
-    RELU
+    /** ReLU (EfficientNet-EdgeTPU; otherwise for experiments). */
+    RELU,
+    /** ReLU6, min(max(x, 0), 6): EfficientNet-Lite. */
+    RELU6
 }

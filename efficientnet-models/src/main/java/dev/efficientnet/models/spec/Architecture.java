@@ -14,9 +14,19 @@ import java.util.List;
  * @param headChannels base head width (1280), ignored by {@link HeadRule#FOUR_X_LAST_STAGE}
  * @param divisor      channel divisor (8)
  * @param roundLimit   {@link Scaling#makeDivisible} limit: 0.9 = 10% rule, 0 = none
+ * @param fixedStem    the stem width is not scaled (EfficientNet-Lite: timm {@code fix_stem})
+ * @param fixedFirstLastRepeats the first and last stages keep their repeats under depth scaling
+ *                     (EfficientNet-Lite: timm {@code fix_first_last})
  */
 public record Architecture(ModelFamily family, int stemChannels, List<StageSpec> stages,
-                           HeadRule headRule, int headChannels, int divisor, double roundLimit) {
+                           HeadRule headRule, int headChannels, int divisor, double roundLimit,
+                           boolean fixedStem, boolean fixedFirstLastRepeats) {
+
+    /** An architecture whose stem and every stage scale (every preset but the Lite ones). */
+    public Architecture(ModelFamily family, int stemChannels, List<StageSpec> stages,
+                        HeadRule headRule, int headChannels, int divisor, double roundLimit) {
+        this(family, stemChannels, stages, headRule, headChannels, divisor, roundLimit, false, false);
+    }
 
     /** Validates and copies the table. */
     public Architecture {
@@ -53,12 +63,20 @@ public record Architecture(ModelFamily family, int stemChannels, List<StageSpec>
 
     /** This architecture with another round limit. */
     public Architecture withRoundLimit(double limit) {
-        return new Architecture(family, stemChannels, stages, headRule, headChannels, divisor, limit);
+        return new Architecture(family, stemChannels, stages, headRule, headChannels, divisor, limit, fixedStem,
+                fixedFirstLastRepeats);
     }
 
     /** This architecture with another head rule and base head width. */
     public Architecture withHead(HeadRule rule, int baseHeadChannels) {
-        return new Architecture(family, stemChannels, stages, rule, baseHeadChannels, divisor, roundLimit);
+        return new Architecture(family, stemChannels, stages, rule, baseHeadChannels, divisor, roundLimit, fixedStem,
+                fixedFirstLastRepeats);
+    }
+
+    /** This architecture with a fixed (unscaled) stem and first/last stage repeats, or not. */
+    public Architecture withFixedStemAndEnds(boolean stem, boolean firstLastRepeats) {
+        return new Architecture(family, stemChannels, stages, headRule, headChannels, divisor, roundLimit, stem,
+                firstLastRepeats);
     }
 
     /** {@code round_filters(channels, width)} with this architecture's divisor and round limit. */
@@ -68,14 +86,18 @@ public record Architecture(ModelFamily family, int stemChannels, List<StageSpec>
 
     /** Scaled stem width. */
     public int scaledStem(double widthMult) {
-        return roundFilters(stemChannels, widthMult);
+        return fixedStem ? stemChannels : roundFilters(stemChannels, widthMult);
     }
 
     /** The stage table with scaled channels and repeats. */
     public List<StageSpec> scaledStages(double widthMult, double depthMult) {
         List<StageSpec> out = new ArrayList<>(stages.size());
-        for (StageSpec s : stages) {
-            out.add(s.scaled(widthMult, depthMult, divisor, roundLimit));
+        for (int i = 0; i < stages.size(); i++) {
+            StageSpec s = stages.get(i);
+            boolean fixedRepeats = fixedFirstLastRepeats && (i == 0 || i == stages.size() - 1);
+            StageSpec scaled = s.scaled(widthMult, fixedRepeats ? 1.0 : depthMult, divisor, roundLimit);
+            if (i == 0 && fixedStem) scaled = scaled.withChannels(scaledStem(widthMult), scaled.outChannels());
+            out.add(scaled);
         }
         return List.copyOf(out);
     }

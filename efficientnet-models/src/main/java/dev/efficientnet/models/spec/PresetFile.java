@@ -25,7 +25,8 @@ import java.util.Set;
  * {@link ModelSpec}: {@code name}, {@code family} ({@code EFFICIENTNET_V1}/{@code _V2}),
  * {@code stem}, {@code blocks} (the unscaled stage table as timm block strings, see
  * {@link BlockStrings#formatTimm(StageSpec)}), {@code head_rule}, {@code head_channels},
- * {@code divisor}, {@code round_limit}, {@code width_mult}, {@code depth_mult},
+ * {@code divisor}, {@code round_limit} (and, only when true, {@code fixed_stem} and
+ * {@code fixed_first_last_repeats}: EfficientNet-Lite), {@code width_mult}, {@code depth_mult},
  * {@code num_classes}, {@code in_channels}, {@code padding}, {@code bn_eps}, {@code bn_momentum},
  * {@code activation}, {@code dropout}, {@code drop_path}, {@code train_resolution},
  * {@code eval_resolution} and {@code preprocessing} ({@code mean}, {@code std}, {@code crop},
@@ -48,6 +49,8 @@ public final class PresetFile {
         m.put("head_channels", a.headChannels());
         m.put("divisor", a.divisor());
         m.put("round_limit", a.roundLimit());
+        if (a.fixedStem()) m.put("fixed_stem", true);
+        if (a.fixedFirstLastRepeats()) m.put("fixed_first_last_repeats", true);
         m.put("width_mult", s.widthMult());
         m.put("depth_mult", s.depthMult());
         m.put("num_classes", s.numClasses());
@@ -94,7 +97,9 @@ public final class PresetFile {
             }
             Architecture arch = new Architecture(family, stem, BlockStrings.parseTimm(blocks, stem),
                     enumValue(HeadRule.class, m, "head_rule", name), integer(m, "head_channels", name),
-                    integer(m, "divisor", name), dbl(m, "round_limit", name));
+                    integer(m, "divisor", name), dbl(m, "round_limit", name))
+                    .withFixedStemAndEnds(Boolean.TRUE.equals(m.get("fixed_stem")),
+                            Boolean.TRUE.equals(m.get("fixed_first_last_repeats")));
             Object pv = get(m, "preprocessing", name);
             if (!(pv instanceof Map<?, ?>)) {
                 throw new IllegalArgumentException("preset '" + name + "': 'preprocessing' must be an object");

@@ -2,6 +2,7 @@ package dev.efficientnet.models.spec;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -83,6 +84,16 @@ public final class Presets {
         PRESETS.put("timm_efficientnet_b5", Presets::timmEfficientnetB5);
         PRESETS.put("timm_efficientnet_b6", Presets::timmEfficientnetB6);
         PRESETS.put("timm_efficientnet_b7", Presets::timmEfficientnetB7);
+        PRESETS.put("tf_efficientnet_lite0", Presets::tfEfficientnetLite0);
+        PRESETS.put("tf_efficientnet_lite1", Presets::tfEfficientnetLite1);
+        PRESETS.put("tf_efficientnet_lite2", Presets::tfEfficientnetLite2);
+        PRESETS.put("tf_efficientnet_lite3", Presets::tfEfficientnetLite3);
+        PRESETS.put("tf_efficientnet_lite4", Presets::tfEfficientnetLite4);
+        PRESETS.put("efficientnet_lite0", Presets::efficientnetLite0);
+        PRESETS.put("efficientnet_lite1", Presets::efficientnetLite1);
+        PRESETS.put("efficientnet_lite2", Presets::efficientnetLite2);
+        PRESETS.put("efficientnet_lite3", Presets::efficientnetLite3);
+        PRESETS.put("efficientnet_lite4", Presets::efficientnetLite4);
     }
 
     /** All preset names, PyTorch-native first, in a stable order. */
@@ -99,11 +110,34 @@ public final class Presets {
     }
 
     /**
-     * The preset called {@code name}.
+     * The preset name {@code name} stands for, or null: the name itself, else (as the CLI accepts)
+     * trimmed, in lower case, with {@code -} and spaces for {@code _}, and without a timm
+     * pretrained tag ({@code tf_efficientnet_b0.ns_jft_in1k} &rarr; {@code tf_efficientnet_b0}).
+     * User presets match exactly or after the same normalisation.
+     */
+    public static String canonicalName(String name) {
+        if (name == null) return null;
+        if (contains(name)) return name;
+        String n = name.trim().toLowerCase(Locale.ROOT).replace('-', '_').replace(' ', '_');
+        if (contains(n)) return n;
+        int dot = n.indexOf('.');
+        if (dot > 0 && contains(n.substring(0, dot))) return n.substring(0, dot);
+        for (String u : USER.keySet())
+            if (u.toLowerCase(Locale.ROOT).replace('-', '_').equals(n)) return u;
+        return null;
+    }
+
+    /**
+     * The preset called {@code name}, by exact name or any spelling {@link #canonicalName} accepts
+     * ({@code EfficientNet-B0}, {@code TF_EFFICIENTNET_LITE0}, {@code efficientnet_b0.ra_in1k}).
      *
      * @throws IllegalArgumentException for an unknown name; the message lists all known names
      */
     public static ModelSpec get(String name) {
+        if (name != null && !contains(name)) {
+            String c = canonicalName(name);
+            if (c != null) name = c;
+        }
         Supplier<ModelSpec> s = name == null ? null : PRESETS.get(name);
         if (s == null) {
             ModelSpec user = name == null ? null : USER.get(name);
@@ -198,6 +232,60 @@ public final class Presets {
     /** timm's PyTorch-native {@code efficientnet_b7} (timm publishes no weights): BN eps 1e-5, 600 px. */
     public static ModelSpec timmEfficientnetB7() {
         return timmV1("timm_efficientnet_b7", 2.0, 3.1, 600, 0.5, 0.949);
+    }
+
+    // ------------------------------------------------------------------ EfficientNet-Lite
+
+    /** timm tf_efficientnet_lite0 (TF weights): w1.0 d1.0, 224 px, dropout 0.2, ReLU6, no SE, mean/std 0.5. */
+    public static ModelSpec tfEfficientnetLite0() {
+        return lite("tf_efficientnet_lite0", true, 1.0, 1.0, 224, 0.2, 0.875);
+    }
+
+    /** timm tf_efficientnet_lite1: w1.0 d1.1, 240 px, dropout 0.2, crop 0.882. */
+    public static ModelSpec tfEfficientnetLite1() {
+        return lite("tf_efficientnet_lite1", true, 1.0, 1.1, 240, 0.2, 0.882);
+    }
+
+    /** timm tf_efficientnet_lite2: w1.1 d1.2, 260 px, dropout 0.3, crop 0.890. */
+    public static ModelSpec tfEfficientnetLite2() {
+        return lite("tf_efficientnet_lite2", true, 1.1, 1.2, 260, 0.3, 0.890);
+    }
+
+    /** timm tf_efficientnet_lite3: w1.2 d1.4, 300 px, dropout 0.3, crop 0.904, bilinear. */
+    public static ModelSpec tfEfficientnetLite3() {
+        return lite("tf_efficientnet_lite3", true, 1.2, 1.4, 300, 0.3, 0.904)
+                .withPreprocessing(Preprocessing.half(0.904, Interpolation.BILINEAR));
+    }
+
+    /** timm tf_efficientnet_lite4: w1.4 d1.8, 380 px, dropout 0.3, crop 0.920, bilinear. */
+    public static ModelSpec tfEfficientnetLite4() {
+        return lite("tf_efficientnet_lite4", true, 1.4, 1.8, 380, 0.3, 0.920)
+                .withPreprocessing(Preprocessing.half(0.920, Interpolation.BILINEAR));
+    }
+
+    /** timm efficientnet_lite0 (PyTorch-trained): symmetric padding, BN eps 1e-5, ImageNet mean/std. */
+    public static ModelSpec efficientnetLite0() {
+        return lite("efficientnet_lite0", false, 1.0, 1.0, 224, 0.2, 0.875);
+    }
+
+    /** timm efficientnet_lite1 (no published weights): w1.0 d1.1, 240 px. */
+    public static ModelSpec efficientnetLite1() {
+        return lite("efficientnet_lite1", false, 1.0, 1.1, 240, 0.2, 0.882);
+    }
+
+    /** timm efficientnet_lite2 (no published weights): w1.1 d1.2, 260 px. */
+    public static ModelSpec efficientnetLite2() {
+        return lite("efficientnet_lite2", false, 1.1, 1.2, 260, 0.3, 0.890);
+    }
+
+    /** timm efficientnet_lite3 (no published weights): w1.2 d1.4, 300 px. */
+    public static ModelSpec efficientnetLite3() {
+        return lite("efficientnet_lite3", false, 1.2, 1.4, 300, 0.3, 0.904);
+    }
+
+    /** timm efficientnet_lite4 (no published weights): w1.4 d1.8, 380 px. */
+    public static ModelSpec efficientnetLite4() {
+        return lite("efficientnet_lite4", false, 1.4, 1.8, 380, 0.3, 0.922);
     }
 
     // ------------------------------------------------------------------ PyTorch-native V2
@@ -316,6 +404,20 @@ public final class Presets {
     private static ModelSpec timmV1(String name, double w, double d, int res, double dropout, double crop) {
         return new ModelSpec(name, TIMM_V1, w, d, 1000, 3, Padding.SYMMETRIC, 1e-5, 0.1, Activation.SILU, dropout,
                 DROP_PATH, res, res, Preprocessing.imagenet(crop, Interpolation.BICUBIC));
+    }
+
+    /**
+     * EfficientNet-Lite as timm's {@code _gen_efficientnet_lite}: the SE-free B0 table, ReLU6, stem 32
+     * and head 1280 fixed, first/last stage repeats fixed, 10% rounding. {@code tf}: TF SAME padding,
+     * BN eps 1e-3 / momentum 0.01 and mean/std 0.5 (Google's checkpoints); else symmetric, eps 1e-5
+     * / momentum 0.1, ImageNet mean/std.
+     */
+    private static ModelSpec lite(String name, boolean tf, double w, double d, int res, double dropout, double crop) {
+        Architecture arch = new Architecture(ModelFamily.EFFICIENTNET_V1, 32, StageTables.EFFICIENTNET_LITE0,
+                HeadRule.FIXED, 1280, 8, Scaling.V1_ROUND_LIMIT, true, true);
+        Preprocessing pre = tf ? Preprocessing.half(crop, Interpolation.BICUBIC) : Preprocessing.imagenet(crop, Interpolation.BICUBIC);
+        return new ModelSpec(name, arch, w, d, 1000, 3, tf ? Padding.TF_SAME : Padding.SYMMETRIC,
+                tf ? TF_BN_EPS : 1e-5, tf ? TF_V1_BN_MOMENTUM : 0.1, Activation.RELU6, dropout, DROP_PATH, res, res, pre);
     }
 
     private static ModelSpec torchvisionV2(String name, int stem, List<StageSpec> table, int train, int eval,

@@ -25,6 +25,21 @@ public final class StageTables {
             mbconv(6, 5, 2, 112, 192, 4, 0.25),
             mbconv(6, 3, 1, 192, 320, 1, 0.25));
 
+    /**
+     * EfficientNet-Lite0 (Lite1&ndash;4 scale it): the B0 table without squeeze-excite (timm
+     * {@code _gen_efficientnet_lite}); stem 32 and head 1280 are not scaled, nor are the repeats of
+     * the first and last stage.
+     */
+    public static final List<StageSpec> EFFICIENTNET_LITE0 = List.of(
+            //     e  k  s   in  out  r  se
+            mbconv(1, 3, 1,  32,  16, 1, 0),
+            mbconv(6, 3, 2,  16,  24, 2, 0),
+            mbconv(6, 5, 2,  24,  40, 2, 0),
+            mbconv(6, 3, 2,  40,  80, 3, 0),
+            mbconv(6, 5, 1,  80, 112, 3, 0),
+            mbconv(6, 5, 2, 112, 192, 4, 0),
+            mbconv(6, 3, 1, 192, 320, 1, 0));
+
     /** EfficientNetV2 base (B0; B1&ndash;B3 scale it), stem 32, head 1280. */
     public static final List<StageSpec> EFFICIENTNETV2_BASE = List.of(
             //     e  k  s   in  out  r   se

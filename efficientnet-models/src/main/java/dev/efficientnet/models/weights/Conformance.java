@@ -92,7 +92,7 @@ public final class Conformance {
         model.eval();
         try (GradMode g = GradMode.disabled(); MemoryScope scope = MemoryScope.open()) {
             out.put(LOGITS, persist(model.forward(input)));
-            out.put(FEATURES, persist(model.forwardFeatures(input)));
+            out.put(FEATURES, persist(model.forwardPreLogits(input)));
             List<Tensor> acts = model.blockOutputs(input);
             if (acts.size() != actNames.size())
                 throw new IllegalStateException("blockOutputs gave " + acts.size() + " tensors, expected " + actNames.size());

@@ -76,7 +76,7 @@ class InferencePlanTest {
     /** The eager model's output: GradMode enabled inside a scope never uses the plan. */
     static float[] eager(EfficientNet m, Tensor x, boolean features) {
         try (MemoryScope s = MemoryScope.open(); GradMode g = GradMode.enabled()) {
-            return (features ? m.forwardFeatures(x) : m.forward(x)).toFloatArray();
+            return (features ? m.forwardPreLogits(x) : m.forward(x)).toFloatArray();
         }
     }
 
@@ -108,7 +108,7 @@ class InferencePlanTest {
         // the same values through forward() in eval mode, which dispatches to the plan
         try (GradMode g = GradMode.disabled()) {
             assertClose(logits, m.forward(x).toFloatArray(), preset + " forward()");
-            assertClose(features, m.forwardFeatures(x).toFloatArray(), preset + " forwardFeatures()");
+            assertClose(features, m.forwardPreLogits(x).toFloatArray(), preset + " forwardPreLogits()");
         }
         assertTrue(m.inferencePlans().compiledCount() >= 1);
     }

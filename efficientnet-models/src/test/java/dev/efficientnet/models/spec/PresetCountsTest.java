@@ -93,7 +93,7 @@ class PresetCountsTest {
     @Test
     void namesAndLookup() {
         List<String> names = Presets.names();
-        assertEquals(30, names.size());
+        assertEquals(40, names.size());
         assertEquals(List.of(
                 "efficientnet_b0", "efficientnet_b1", "efficientnet_b2", "efficientnet_b3", "efficientnet_b4",
                 "efficientnet_b5", "efficientnet_b6", "efficientnet_b7",
@@ -102,7 +102,10 @@ class PresetCountsTest {
                 "tf_efficientnet_b4", "tf_efficientnet_b5", "tf_efficientnet_b6", "tf_efficientnet_b7",
                 "tf_efficientnetv2_b0", "tf_efficientnetv2_b1", "tf_efficientnetv2_b2", "tf_efficientnetv2_b3",
                 "tf_efficientnetv2_s", "tf_efficientnetv2_m", "tf_efficientnetv2_l", "tf_efficientnetv2_xl",
-                "timm_efficientnet_b5", "timm_efficientnet_b6", "timm_efficientnet_b7"), names);
+                "timm_efficientnet_b5", "timm_efficientnet_b6", "timm_efficientnet_b7",
+                "tf_efficientnet_lite0", "tf_efficientnet_lite1", "tf_efficientnet_lite2", "tf_efficientnet_lite3",
+                "tf_efficientnet_lite4", "efficientnet_lite0", "efficientnet_lite1", "efficientnet_lite2",
+                "efficientnet_lite3", "efficientnet_lite4"), names);
         for (String n : names) {
             assertEquals(n, Presets.get(n).name());
             assertTrue(Presets.contains(n));
@@ -120,6 +123,7 @@ class PresetCountsTest {
             assertTrue(e.getMessage().contains(n), "message lists " + n);
         }
         assertThrows(IllegalArgumentException.class, () -> Presets.get(null));
-        assertThrows(IllegalArgumentException.class, () -> Presets.get("EfficientNet_B0"));
+        // other spellings resolve as on the command line (D34)
+        assertEquals("efficientnet_b0", Presets.get("EfficientNet_B0").name());
     }
 }
