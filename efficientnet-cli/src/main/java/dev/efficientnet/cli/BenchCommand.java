@@ -92,6 +92,10 @@ public final class BenchCommand extends CliCommand {
         } catch (IllegalArgumentException e) {
             throw CliException.usage("--resolution " + res + ": " + e.getMessage());
         }
+        dev.efficientnet.cli.safety.MemoryBudget.require("bench" + (train ? " --train" : ""), train
+                        ? dev.efficientnet.cli.safety.MemoryBudget.training(spec, batch, res, 1, false, checkpointActivations, 1)
+                        : dev.efficientnet.cli.safety.MemoryBudget.inference(spec, batch, res),
+                "use a smaller --batch, --resolution or model, or give the JVM more memory");
         PrintWriter log = json ? err() : out();
         long macs = spec.macs(res);
         log.printf(Locale.ROOT, "%s %s @%dx%d batch %d: %s params, %s MACs/image; %d threads, Java %s%n",

@@ -222,6 +222,7 @@ public final class TrainCommand extends CliCommand {
             DataSources.Split split = open(data, inChannels == null ? 3 : inChannels, seed);
             log.println("data: " + split.description());
             TrainConfig cfg = config(split, data.toAbsolutePath().toString());
+            dev.efficientnet.cli.safety.Preflight.train(cfg, split.train().size(), checkpointActivations);
             Trainer trainer = new Trainer(cfg, split.train(), split.test(), dir, progress);
             Map<String, Object> options = ResumeOptions.values(spec());
             options.put(ResumeOptions.ARCH, cfg.arch());
@@ -265,7 +266,9 @@ public final class TrainCommand extends CliCommand {
                     if (applied.containsKey("--workers")) b.workers(workers);
                     if (applied.containsKey("--eval-resolution")) b.evalResolution(evalResolution);
                     if (data != null) b.data(data.toAbsolutePath().toString());
-                    return b.build();
+                    TrainConfig changed = b.build();
+                    dev.efficientnet.cli.safety.Preflight.train(changed, split.train().size(), checkpointActivations);
+                    return changed;
                 });
             } catch (IllegalArgumentException e) {
                 throw CliException.usage("cannot resume from " + resume + ": " + e.getMessage());
