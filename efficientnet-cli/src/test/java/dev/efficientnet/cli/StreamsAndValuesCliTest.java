@@ -161,7 +161,7 @@ class StreamsAndValuesCliTest {
         return out;
     }
 
-    private static String[] eval(Path w) {
+    private static String[] eval(Path w) throws IOException {
         return new String[]{"eval", "efficientnet_b0", "--width-mult", "0.25", "--depth-mult", "0.1", "--num-classes", "5",
                 "--in-channels", "3", "--weights", w.toString(), "--data", ReliabilityDataHolder.data().toString(),
                 "--resolution", "24", "--batch", "8", "--no-confusion"};
