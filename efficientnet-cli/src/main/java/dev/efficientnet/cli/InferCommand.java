@@ -319,7 +319,7 @@ public final class InferCommand extends CliCommand {
             return loaded;
         } catch (WeightLoadException e) {
             throw CliException.usage(describe(e, spec, weights));
-        } catch (SafetensorsException e) {
+        } catch (SafetensorsException | dev.efficientnet.core.io.torch.TorchFormatException e) {
             throw CliException.usage("--weights " + oneLine(e.getMessage()));
         } catch (IOException e) {
             throw CliException.usage("--weights " + weights + ": cannot read: " + oneLine(String.valueOf(e.getMessage())));
@@ -339,8 +339,8 @@ public final class InferCommand extends CliCommand {
         if (!e.unexpected().isEmpty())
             sb.append(' ').append(e.unexpected().size()).append(" unexpected ").append(abbreviate(e.unexpected(), 3)).append(';');
         sb.append(" check ARCH, --width-mult, --depth-mult and --num-classes");
-        try {
-            Map<String, String> meta = Safetensors.read(weights).metadata();
+        try (dev.efficientnet.models.weights.WeightFile wf = dev.efficientnet.models.weights.WeightFile.open(weights)) {
+            Map<String, String> meta = wf.metadata();
             StringBuilder m = new StringBuilder();
             for (String k : new String[]{"preset", "width_mult", "depth_mult", "num_classes"})
                 if (meta.containsKey(k)) m.append(m.length() == 0 ? "" : ", ").append(k).append('=').append(meta.get(k));
