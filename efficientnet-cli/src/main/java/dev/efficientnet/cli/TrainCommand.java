@@ -4,6 +4,7 @@ import dev.efficientnet.cli.safety.OutputPaths;
 import dev.efficientnet.cli.safety.ResumeOptions;
 import dev.efficientnet.cli.safety.RunFolder;
 import dev.efficientnet.cli.safety.TrainingShutdown;
+import dev.efficientnet.core.backend.MixedPrecision;
 import dev.efficientnet.core.io.Json;
 import dev.efficientnet.train.DataSources;
 import dev.efficientnet.train.LrScheduleKind;
@@ -125,6 +126,12 @@ public final class TrainCommand extends CliCommand {
             description = "Recompute each stage's activations in backward instead of keeping them: less memory, one more forward of the stages per step.")
     boolean checkpointActivations;
 
+    @Option(names = "--precision", paramLabel = "P", defaultValue = "fp32",
+            description = {"Training arithmetic: fp32, or bf16: dense and 1x1 convolutions read bfloat16 (forward and backward),",
+                    "everything else (master weights, gradients, optimizer, batch norm, depthwise convs) stays float32;",
+                    "CPUs with AVX512-BF16 or AMX only, refused elsewhere. Give it again on --resume (default: ${DEFAULT-VALUE})."})
+    String precision;
+
     @Option(names = "--no-flip", description = "No random horizontal flips.")
     boolean noFlip;
 
@@ -202,14 +209,20 @@ public final class TrainCommand extends CliCommand {
     @Option(names = "--overwrite", description = "Replace the run already in --out (its checkpoints, metrics and plots are deleted).")
     boolean overwrite;
 
+    private boolean bf16;
+
     @Override
     protected int execute() throws Exception {
         presetFile.load();
         PrintWriter log = err();
+        bf16 = TrainPrecision.parse(precision);
         ConsoleProgress progress = new ConsoleProgress(log, System.console() != null);
         if (resume != null) return resume(log, progress);
         if (arch == null) throw CliException.usage("ARCH is required (or --resume DIR)");
         if (data == null) throw CliException.usage("--data PATH is required (or --resume DIR)");
+        dev.efficientnet.cli.safety.InputFiles.requireRegularOrDirectory("--data", data, "--data needs a folder or a .csv file");
+        dev.efficientnet.cli.safety.InputFiles.requireRegularOrDirectory("--init-weights", initWeights,
+                "the run saves its path to resume from it, so it must be a file");
         Architectures.canonicalName(arch);
         Path dir = outDir(Architectures.canonicalName(arch));
         Map<String, Path> inputs = new java.util.LinkedHashMap<>();
@@ -254,6 +267,7 @@ public final class TrainCommand extends CliCommand {
             for (Map.Entry<String, String> e : applied.entrySet())
                 log.println("resume: applying " + e.getKey() + " " + e.getValue()
                         + (saved != null && saved.get(e.getKey()) != null ? " (was " + saved.get(e.getKey()) + ")" : ""));
+            dev.efficientnet.cli.safety.InputFiles.requireRegularOrDirectory("--data", data, "--data needs a folder or a .csv file");
             Path dataPath = data != null ? data : savedCfg.data() != null ? Path.of(savedCfg.data()) : null;
             DataSources.Split split = dataPath == null || savedCfg.data() != null && savedCfg.data().equals("embedded") && data == null
                     ? DataSources.embeddedFashionMnist() : open(dataPath, savedCfg.inChannels(), savedCfg.seed());
@@ -292,7 +306,9 @@ public final class TrainCommand extends CliCommand {
         if (maxSteps != null) trainer.stopAfterSteps(maxSteps);
         trainer.checkpointEvery(every);
         trainer.model().setActivationCheckpointing(checkpointActivations);
-        try (TrainingShutdown shutdown = TrainingShutdown.install(trainer, dir, err())) {
+        if (bf16) err().println("precision bf16: convolutions in bfloat16, master weights, gradients and batch norm in float32");
+        try (TrainingShutdown shutdown = TrainingShutdown.install(trainer, dir, err());
+             MixedPrecision mixed = bf16 ? MixedPrecision.enableBf16() : null) {
             TrainResult r = run(trainer);
             report(r, Map.of("arch", trainer.config().arch()));
             out().flush();
