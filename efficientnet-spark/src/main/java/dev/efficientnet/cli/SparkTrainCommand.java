@@ -81,6 +81,8 @@ public final class SparkTrainCommand extends CliCommand {
             throw CliException.usage(e.getMessage());
         }
         t.presetFile.load();
+        if (t.precision != null && !t.precision.trim().equalsIgnoreCase("fp32"))
+            throw CliException.usage("--precision " + t.precision + " is not supported by spark train (the workers train in fp32)");
         if (t.resume != null) return resume(t, line);
         if (t.arch == null) throw CliException.usage("ARCH is required (or --resume DIR)");
         if (t.data == null) throw CliException.usage("--data PATH is required");
