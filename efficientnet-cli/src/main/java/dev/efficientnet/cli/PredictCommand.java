@@ -60,6 +60,9 @@ public final class PredictCommand extends CliCommand {
     @Option(names = "--weights", paramLabel = "W.safetensors", description = "Weights (timm, torchvision or native naming), a training checkpoint or a run folder. Required.")
     Path weights;
 
+    @Mixin
+    PretrainedOption pretrained = new PretrainedOption();
+
     @Option(names = "--labels", paramLabel = "labels.txt", description = "Class names, one per line (line i names class i).")
     Path labelsFile;
 
@@ -76,6 +79,7 @@ public final class PredictCommand extends CliCommand {
     @Override
     protected int execute() {
         requireAtLeast("--top-k", topK, 1);
+        weights = pretrained.resolve(arch, "--weights", weights, err());
         weights = CheckpointWeights.resolve("--weights", weights, err());
         TrainedModel trained = null;
         ModelSpec spec;
@@ -83,7 +87,7 @@ public final class PredictCommand extends CliCommand {
             trained = CheckpointWeights.load("--weights", weights, arch, model.widthMult(), model.depthMult(), model.numClasses(), false);
             spec = trained.model().spec();
         } else {
-            spec = Architectures.resolve(arch, model);
+            spec = pretrained.spec(Architectures.resolve(arch, model));
             if (spec.numClasses() < 1) throw CliException.usage("predict needs a classifier, but the model has 0 classes (--num-classes)");
             if (spec.inChannels() != 3)
                 throw CliException.usage("predict reads RGB images, but " + spec.name() + " takes " + spec.inChannels() + " channels");
@@ -91,7 +95,7 @@ public final class PredictCommand extends CliCommand {
             dev.efficientnet.cli.safety.MemoryBudget.require("predict", dev.efficientnet.cli.safety.MemoryBudget.inference(spec,
                     Math.min(BATCH, images.size()), spec.evalResolution()), "use a smaller model or give the JVM more memory");
         }
-        List<String> labels = labelsFile == null ? null : readLabels(spec);
+        List<String> labels = labelsFile == null ? pretrained.labels(spec) : readLabels(spec);
 
         List<RgbImage> decoded = new ArrayList<>(images.size());
         for (Path p : images) {
