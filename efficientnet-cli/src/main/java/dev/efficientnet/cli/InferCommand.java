@@ -112,6 +112,8 @@ public final class InferCommand extends CliCommand {
         if (arch == null) throw CliException.usage("missing ARCH (e.g. efficientnet_b0); see 'efficientnet infer --help'");
         weights = pretrained.resolve(arch, "--weights", weights, err());
         weights = CheckpointWeights.resolve("--weights", weights, err());
+        weights = dev.efficientnet.cli.safety.InputFiles.materialize("--weights", weights, err());
+        input = dev.efficientnet.cli.safety.InputFiles.materialize("--input", input, err());
         TrainedModel trained = null;
         ModelSpec spec;
         if (CheckpointWeights.isCheckpoint(weights)) {   // a training checkpoint: the shape comes from its config
