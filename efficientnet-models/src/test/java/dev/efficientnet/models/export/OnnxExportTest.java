@@ -136,6 +136,30 @@ class OnnxExportTest {
         }
     }
 
+    /**
+     * Full size: timm's tf_efficientnet_b0 fixture (224 px) through our ONNX graph in ONNX Runtime
+     * against timm's own logits. Reads {@code -Dshared.fixtures}; skipped without it.
+     */
+    @Test
+    void fullSizeOnnxMatchesTimm(@TempDir Path dir) throws Exception {
+        String prop = System.getProperty("shared.fixtures");
+        org.junit.jupiter.api.Assumptions.assumeTrue(prop != null && Files.isRegularFile(Path.of(prop, "timm_tf_efficientnet_b0.json")),
+                "full-size fixture skipped: set -Dshared.fixtures");
+        ReferenceFixture f = ReferenceFixture.read(Path.of(prop), "timm_tf_efficientnet_b0");
+        EfficientNet m = f.loadModel();
+        Map<String, Tensor> io = f.readIo();
+        Tensor x = io.get("input");
+        int[] s = x.shape();
+        Path file = dir.resolve("b0.onnx");
+        OnnxExport.write(m, s[2], s[3], file);
+        try (OrtSession session = ENV.createSession(file.toString(), new OrtSession.SessionOptions())) {
+            float[] got = ort(session, x.toFloatArray(), s[0], s[1], s[2], s[3]);
+            double err = relError(got, io.get("logits").toFloatArray());
+            System.out.printf("full-size tf_efficientnet_b0: ONNX %d bytes; ORT vs timm logits rel error %.3e%n", Files.size(file), err);
+            assertTrue(err <= 1e-4, "rel error " + err);
+        }
+    }
+
     @Test
     void fileIsReplacedAtomicallyAndMetadataIsWritten(@TempDir Path dir) throws Exception {
         EfficientNet m = EfficientNet.create(Presets.get("efficientnet_b0", 0.25, 0.25, 4), 1);
