@@ -30,6 +30,7 @@ CONFIGS = [
     ("V2-S eval @384 b1", "efficientnet_v2_s", "eval", 384, 1),
     ("B0 train @128 b16", "efficientnet_b0", "train", 128, 16),
     ("V2-S train @128 b16", "efficientnet_v2_s", "train", 128, 16),
+    ("B0 train @224 b16", "efficientnet_b0", "train", 224, 16),
 ]
 
 
@@ -164,6 +165,20 @@ def measure(name, ours_cmd, ref_cmd, ref_label, log):
     return name, ours, ref
 
 
+def machine_line():
+    """The CPU model (lscpu), core count and the 1-minute load, for the header of the results."""
+    model = "unknown CPU"
+    try:
+        out = subprocess.run(["lscpu"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
+        for line in out.splitlines():
+            if line.startswith("Model name:"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}"
+
+
 def finish(rows, md, md_path, json_path, ref_key):
     """Prints the Markdown table, writes it and the JSON results when asked; the exit code (1 if a side failed)."""
     print(md, end="")
@@ -208,15 +223,17 @@ def main():
     launcher = os.path.join(a.root, "efficientnet")
     configs = select(CONFIGS, a.only, p.error)
     rows = []
+    before = machine_line()
     for name, arch, mode, res, batch in configs:
-        print(f"== {name}", file=sys.stderr, flush=True)
+        print(f"== {name}   ({machine_line()})", file=sys.stderr, flush=True)
         common = ["--resolution", str(res), "--batch", str(batch), "--warmup", str(a.warmup),
                   "--iters", str(a.iters), "--seed", str(a.seed)]
         ours_cmd = [launcher, "bench", arch] + common + (["--train"] if mode == "train" else []) + ["--json"]
         torch_cmd = ([sys.executable, os.path.abspath(__file__), "--worker", "--arch", arch, "--mode", mode,
                       "--threads", str(a.threads)] + (["--no-flush-denormal"] if a.no_flush_denormal else []) + common)
         rows.append(measure(name, ours_cmd, torch_cmd, "torch", log))
-    return finish(rows, table(rows), a.md, a.json_out, "pytorch")
+    header = f"Machine: {before} at the start; load {os.getloadavg()[0]:.2f} at the end.\n\n"
+    return finish(rows, header + table(rows), a.md, a.json_out, "pytorch")
 
 
 if __name__ == "__main__":

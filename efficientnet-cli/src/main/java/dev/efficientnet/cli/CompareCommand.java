@@ -22,13 +22,21 @@ import java.util.Map;
  * input, after {@code --warmup} (default 1) untimed passes, each under
  * {@code GradMode.disabled()} in its own {@code MemoryScope}; weights are random (seed 0), which
  * does not change the cost. Models are measured one after another in one JVM.
+ *
+ * <p>{@code --measure} adds the training cost: one SGD step (forward, cross-entropy, backward,
+ * update, train mode) at the preset's training size and {@code --train-batch} (16), after
+ * {@code --warmup} untimed steps, reported as milliseconds per image (median of {@code --train-runs}
+ * steps divided by the batch). When the batch does not fit in memory ({@link OutOfMemoryError}) it is
+ * halved until it does, and the row says so.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true,
         header = "Compare params, MACs, resolution and CPU latency of several architectures.",
         description = {"Side-by-side params, MACs, default eval resolution and single-image CPU latency,",
                 "with ratios against the first model, e.g. efficientnet_b7 efficientnet_v2_m.",
                 "Latency: median of --runs eval forward passes at batch 1 on random input after",
-                "--warmup passes. Big models take a while; --no-latency skips the measurement."})
+                "--warmup passes. Big models take a while; --no-latency skips the measurement.",
+                "--measure also times training: one SGD step at each preset's train size and batch",
+                "--train-batch (16; halved while it does not fit in memory, with a note), per image."})
 public final class CompareCommand extends CliCommand {
     @Parameters(arity = "1..*", paramLabel = "ARCH", completionCandidates = Architectures.class,
             description = "Architectures: ${COMPLETION-CANDIDATES}")
@@ -49,18 +57,47 @@ public final class CompareCommand extends CliCommand {
             description = "Timed passes per model; the median is reported (default: ${DEFAULT-VALUE}).")
     int runs;
 
+    @Option(names = "--measure", description = "Also measure training time per image (one step at the preset's train size).")
+    boolean measure;
+
+    @Option(names = "--train-batch", paramLabel = "B", defaultValue = "16",
+            description = "Batch of the timed training step (default: ${DEFAULT-VALUE}; halved if it does not fit in memory).")
+    int trainBatch;
+
+    @Option(names = "--train-runs", paramLabel = "N", defaultValue = "1",
+            description = "Timed training steps per model; the median is reported (default: ${DEFAULT-VALUE}).")
+    int trainRuns;
+
     @Option(names = "--json", description = "Print one JSON object (one line) on stdout; progress goes to stderr.")
     boolean json;
 
     @picocli.CommandLine.Mixin
     PresetFileOption presetFile = new PresetFileOption();
 
+    /** Tests only: batches that behave as if they ran out of memory. */
+    static java.util.function.IntPredicate outOfMemoryAt = b -> false;
+
     /** Creates the command. */
     public CompareCommand() {
     }
 
     /** One compared model. */
-    private record Row(ModelSpec spec, int resolution, long params, long macs, Stats latency) {
+    private record Row(ModelSpec spec, int resolution, long params, long macs, Stats latency, Train train) {
+        Row(ModelSpec spec, int resolution, long params, long macs, Stats latency) {
+            this(spec, resolution, params, macs, latency, null);
+        }
+
+        Row withTrain(Train t) {
+            return new Row(spec, resolution, params, macs, latency, t);
+        }
+    }
+
+    /** A measured training step: size, the batch that fit, its step times, and a note (or null). */
+    record Train(int resolution, int batch, Stats stepMs, String note) {
+        /** Median milliseconds per image, or NaN when nothing fit. */
+        double msPerImage() {
+            return stepMs == null ? Double.NaN : stepMs.median() / batch;
+        }
     }
 
     @Override
@@ -71,6 +108,8 @@ public final class CompareCommand extends CliCommand {
         if (resolutionEach != null) requireAtLeast("--resolution-each", resolutionEach, 1);
         requireAtLeast("--warmup", warmup, 0);
         requireAtLeast("--runs", runs, 1);
+        requireAtLeast("--train-batch", trainBatch, 1);
+        requireAtLeast("--train-runs", trainRuns, 1);
 
         List<Row> rows = new ArrayList<>();
         for (ModelSpec spec : specs) {
@@ -93,6 +132,13 @@ public final class CompareCommand extends CliCommand {
                 System.gc();   // let the previous model's weights go before building the next
             }
         }
+        if (measure) {
+            for (int i = 0; i < rows.size(); i++) {
+                Row r = rows.get(i);
+                rows.set(i, r.withTrain(measureTraining(r.spec(), resolutionEach != null ? resolutionEach : r.spec().trainResolution())));
+                System.gc();
+            }
+        }
         if (json) out().println(Json.write(toJson(rows)));
         else printTable(rows);
         return 0;
@@ -104,6 +150,37 @@ public final class CompareCommand extends CliCommand {
         return Benchmark.run(net, config, null).stats();
     }
 
+    /**
+     * Times {@code --train-runs} training steps of {@code spec} at {@code res} after {@code --warmup}
+     * steps, halving the batch from {@code --train-batch} while it runs out of memory.
+     */
+    private Train measureTraining(ModelSpec spec, int res) {
+        if (spec.numClasses() < 1) return new Train(res, 0, null, "no classifier (0 classes): training not measured");
+        String note = null;
+        for (int b = trainBatch; b >= 1; b /= 2) {
+            err().printf(Locale.ROOT, "measuring training of %s at %dx%d, batch %d (%d warm-up + %d timed steps)...%n",
+                    spec.name(), res, res, b, warmup, trainRuns);
+            err().flush();
+            try {
+                if (outOfMemoryAt.test(b)) throw new OutOfMemoryError("simulated for batch " + b);
+                EfficientNet net = EfficientNet.create(spec);
+                Benchmark.Config config = new Benchmark.Config(Benchmark.Mode.TRAIN, b, res, warmup, trainRuns, 0);
+                Stats st = Benchmark.run(net, config, null).stats();
+                return new Train(res, b, st, note);
+            } catch (IllegalArgumentException e) {   // e.g. batch 1 with a 1x1 last map: BN has 1 value per channel
+                String msg = "a training step at batch " + b + " is impossible: " + InferCommand.oneLine(e.getMessage());
+                err().println("  " + msg);
+                return new Train(res, 0, null, note == null ? msg : note + "; " + msg);
+            } catch (OutOfMemoryError e) {
+                System.gc();
+                String msg = "batch " + b + " did not fit in memory";
+                note = note == null ? msg : note + "; " + msg;
+                err().println("  " + msg + (b > 1 ? ", trying " + b / 2 : ""));
+            }
+        }
+        return new Train(res, 0, null, note + "; not measured");
+    }
+
     private void printTable(List<Row> rows) {
         boolean lat = !noLatency;
         int nameWidth = "model".length();
@@ -111,9 +188,11 @@ public final class CompareCommand extends CliCommand {
         String head = "%-" + nameWidth + "s  %-6s  %10s  %10s  %5s";
         StringBuilder h = new StringBuilder(String.format(Locale.ROOT, head, "model", "family", "params", "MACs", "res"));
         if (lat) h.append(String.format(Locale.ROOT, "  %12s  %8s", "latency ms", "img/s"));
+        if (measure) h.append(String.format(Locale.ROOT, "  %9s  %5s  %14s", "train res", "batch", "train ms/img"));
         if (rows.size() > 1) {
             h.append(String.format(Locale.ROOT, "  %8s  %8s", "params/1", "MACs/1"));
             if (lat) h.append(String.format(Locale.ROOT, "  %8s", "lat/1"));
+            if (measure) h.append(String.format(Locale.ROOT, "  %8s", "train/1"));
         }
         out().println(h);
         Row first = rows.get(0);
@@ -122,11 +201,17 @@ public final class CompareCommand extends CliCommand {
                     familyLabel(r.spec()), Format.millions(r.params()), Format.giga(r.macs()), r.resolution()));
             if (lat) b.append(String.format(Locale.ROOT, "  %12s  %8.2f", Format.ms(r.latency().median()),
                     1000.0 / r.latency().median()));
+            if (measure) b.append(String.format(Locale.ROOT, "  %9d  %5s  %14s", r.train().resolution(),
+                    r.train().batch() > 0 ? Integer.toString(r.train().batch()) : "-",
+                    Double.isNaN(r.train().msPerImage()) ? "-" : Format.ms(r.train().msPerImage())));
             if (rows.size() > 1) {
                 b.append(String.format(Locale.ROOT, "  %8s  %8s", Format.ratio((double) r.params() / first.params()),
                         Format.ratio((double) r.macs() / first.macs())));
                 if (lat) b.append(String.format(Locale.ROOT, "  %8s",
                         Format.ratio(r.latency().median() / first.latency().median())));
+                if (measure) b.append(String.format(Locale.ROOT, "  %8s",
+                        Double.isNaN(r.train().msPerImage()) || Double.isNaN(first.train().msPerImage()) ? "-"
+                                : Format.ratio(r.train().msPerImage() / first.train().msPerImage())));
             }
             out().println(b);
         }
@@ -137,6 +222,13 @@ public final class CompareCommand extends CliCommand {
                     SystemInfo.javaVersion());
         } else {
             out().println("latency not measured (--no-latency).");
+        }
+        if (measure) {
+            out().printf(Locale.ROOT, "train: median of %d SGD step%s (forward, loss, backward, update) after %d warm-up, at each"
+                    + " preset's train size%s, random input, per image.%n", trainRuns, trainRuns == 1 ? "" : "s", warmup,
+                    resolutionEach != null ? " (here --resolution-each " + resolutionEach + ")" : "");
+            for (Row r : rows)
+                if (r.train().note() != null) out().println("note: " + r.spec().name() + ": " + r.train().note() + ".");
         }
     }
 
@@ -159,6 +251,14 @@ public final class CompareCommand extends CliCommand {
             m.put("eval_resolution", r.spec().evalResolution());
             m.put("latency_ms", r.latency() == null ? null : Format.round(r.latency().median(), 3));
             m.put("latency_min_ms", r.latency() == null ? null : Format.round(r.latency().min(), 3));
+            if (r.train() != null) {
+                Train t = r.train();
+                m.put("train_resolution", t.resolution());
+                m.put("train_batch", t.batch() > 0 ? t.batch() : null);
+                m.put("train_step_ms", t.stepMs() == null ? null : Format.round(t.stepMs().median(), 3));
+                m.put("train_ms_per_image", Double.isNaN(t.msPerImage()) ? null : Format.round(t.msPerImage(), 3));
+                m.put("train_note", t.note());
+            }
             models.add(m);
         }
         Map<String, Object> out = new LinkedHashMap<>();
@@ -167,6 +267,11 @@ public final class CompareCommand extends CliCommand {
         out.put("warmup", noLatency ? 0 : warmup);
         out.put("runs", noLatency ? 0 : runs);
         out.put("batch", 1);
+        out.put("train_measured", measure);
+        if (measure) {
+            out.put("train_batch_requested", trainBatch);
+            out.put("train_runs", trainRuns);
+        }
         out.put("threads", SystemInfo.threads());
         out.put("java_version", SystemInfo.javaVersion());
         return out;

@@ -76,4 +76,59 @@ class CompareCommandTest {
     void needsAtLeastOneArch() {
         assertEquals(2, run("compare").code());
     }
+
+    @Test
+    void measureAddsTrainingTimePerImage() {
+        // tiny sizes keep it fast; only the presence and sign of the numbers are checked
+        CliTestSupport.Run r = run("compare", "efficientnet_b0", "tf_efficientnetv2_b0", "--resolution-each", "32", "--warmup", "0",
+                "--runs", "1", "--measure", "--train-batch", "2", "--json");
+        assertEquals(0, r.code(), r.describe());
+        Map<String, Object> j = r.lastJson();
+        assertEquals(Boolean.TRUE, j.get("train_measured"));
+        for (Object o : (List<?>) j.get("models")) {
+            Map<?, ?> m = (Map<?, ?>) o;
+            assertEquals(32L, m.get("train_resolution"), m.toString());
+            assertEquals(2L, m.get("train_batch"), m.toString());
+            assertTrue(((Number) m.get("train_ms_per_image")).doubleValue() > 0, m.toString());
+            assertTrue(((Number) m.get("train_step_ms")).doubleValue() > 0, m.toString());
+            assertTrue(((Number) m.get("latency_ms")).doubleValue() > 0, m.toString());
+            assertTrue(((Number) m.get("params")).longValue() > 0 && ((Number) m.get("macs")).longValue() > 0, m.toString());
+            assertNull(m.get("train_note"));
+        }
+        assertTrue(r.err().contains("measuring training of efficientnet_b0 at 32x32, batch 2"), r.err());
+
+        CliTestSupport.Run table = run("compare", "efficientnet_b0", "--resolution-each", "32", "--warmup", "0", "--runs", "1",
+                "--measure", "--train-batch", "2");
+        assertEquals(0, table.code(), table.describe());
+        assertTrue(table.out().lines().findFirst().orElseThrow().contains("train ms/img"), table.out());
+        assertTrue(table.out().contains("train: median of 1 SGD step"), table.out());
+    }
+
+    @Test
+    void aBatchThatDoesNotFitIsHalvedWithANote() {
+        CompareCommand.outOfMemoryAt = b -> b > 4;
+        try {
+            CliTestSupport.Run r = run("compare", "efficientnet_b0", "--resolution-each", "32", "--warmup", "0", "--runs", "1",
+                    "--no-latency", "--measure", "--train-batch", "16");
+            assertEquals(0, r.code(), r.describe());
+            assertTrue(r.out().contains("note: efficientnet_b0: batch 16 did not fit in memory; batch 8 did not fit in memory."), r.out());
+            String row = r.out().lines().filter(l -> l.startsWith("efficientnet_b0")).findFirst().orElseThrow();
+            assertTrue(row.matches(".*\\s32\\s+4\\s+.*"), row);
+            CompareCommand.outOfMemoryAt = b -> true;
+            CliTestSupport.Run none = run("compare", "efficientnet_b0", "--resolution-each", "32", "--no-latency", "--measure",
+                    "--train-batch", "2", "--json");
+            assertEquals(0, none.code(), none.describe());
+            Map<?, ?> m = (Map<?, ?>) ((List<?>) none.lastJson().get("models")).get(0);
+            assertNull(m.get("train_ms_per_image"));
+            assertTrue(String.valueOf(m.get("train_note")).endsWith("not measured"), m.toString());
+        } finally {
+            CompareCommand.outOfMemoryAt = b -> false;
+        }
+        assertEquals(2, run("compare", "efficientnet_b0", "--measure", "--train-batch", "0").code());
+        // batch 1 with a 1x1 last feature map cannot train (BN needs 2 values): a note, not a failure
+        CliTestSupport.Run one = run("compare", "efficientnet_b0", "--resolution-each", "32", "--no-latency", "--measure",
+                "--train-batch", "1", "--warmup", "0");
+        assertEquals(0, one.code(), one.describe());
+        assertTrue(one.out().contains("note: efficientnet_b0: a training step at batch 1 is impossible"), one.out());
+    }
 }

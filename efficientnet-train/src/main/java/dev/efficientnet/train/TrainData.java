@@ -29,6 +29,8 @@ final class TrainData implements AutoCloseable {
     private final Dataset test;
     private final Map<Integer, DataLoader> trainLoaders = new HashMap<>();
     private final Map<Integer, DataLoader> testLoaders = new HashMap<>();
+    private int shardIndex;
+    private int shardCount = 1;
 
     TrainData(TrainConfig cfg, Dataset train, Dataset test) {
         this.cfg = cfg;
@@ -51,7 +53,14 @@ final class TrainData implements AutoCloseable {
 
     private DataLoader trainLoader(int batchSize) {
         return trainLoaders.computeIfAbsent(batchSize,
-                b -> new DataLoader(train, LoaderConfig.train(b, cfg.seed()).withThreads(cfg.workers())));
+                b -> new DataLoader(train, LoaderConfig.train(b, cfg.seed()).withThreads(cfg.workers())).shard(shardIndex, shardCount));
+    }
+
+    /** Data-parallel: the training batches hold only this worker's shard (see {@link DataLoader#shard}). */
+    void shard(int index, int count) {
+        if (!trainLoaders.isEmpty()) throw new IllegalStateException("shard before the first batch");
+        this.shardIndex = index;
+        this.shardCount = count;
     }
 
     int trainBatches(int batchSize) {

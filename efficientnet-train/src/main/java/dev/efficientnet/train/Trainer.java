@@ -84,6 +84,8 @@ public final class Trainer {
     private long checkpointEvery;
     private long nanAtStep = -1;
     private volatile boolean stopRequested;
+    private DataParallel dp;
+    private static final long DP_RNG_SALT = 0xD9A7L;
 
     /**
      * A new run writing into {@code runDir} (created if needed).
@@ -195,6 +197,24 @@ public final class Trainer {
         stopRequested = true;
     }
 
+    /**
+     * Trains as one worker of a synchronous data-parallel run (see {@link DataParallel}): this
+     * worker's shard of every batch, gradients summed over the workers each step. Only rank 0
+     * evaluates and writes checkpoints, metrics and plots (other ranks give their run folder no
+     * checkpoints); the dropout and drop-path randomness of each step is seeded from
+     * {@code (seed, step, rank)}. Call before {@link #run()}.
+     */
+    public Trainer dataParallel(DataParallel parallel) {
+        this.dp = Objects.requireNonNull(parallel, "parallel");
+        data.shard(parallel.rank(), parallel.worldSize());
+        return this;
+    }
+
+    /** True unless this is a data-parallel worker other than rank 0. */
+    private boolean writes() {
+        return dp == null || dp.rank() == 0;
+    }
+
     /** Test hook: makes the loss of global step {@code step} (0-based) NaN. */
     void injectNanAtStep(long step) {
         this.nanAtStep = step;
@@ -292,12 +312,13 @@ public final class Trainer {
                     long t0 = System.nanoTime();
                     Batch batch = it.next();
                     lr = lrSchedule.lr(epoch + (double) b / batches);
+                    if (dp != null) modelRng.setState(dev.efficientnet.train.data.Seeds.derive(cfg.seed(), DP_RNG_SALT, step, dp.rank()));
                     double[] lossAndCorrect = step(batch, lr, step, epoch, b, last);
                     step++;
                     seconds += (System.nanoTime() - t0) / 1e9;
-                    lossSum += lossAndCorrect[0] * batch.n();
+                    lossSum += lossAndCorrect[0] * lossAndCorrect[2];
                     correct += (long) lossAndCorrect[1];
-                    seen += batch.n();
+                    seen += (long) lossAndCorrect[2];
                     listener.step(epoch, b, batches, step, lossAndCorrect[0], lr, lossSum / seen, (double) correct / seen, seen / seconds);
                     if (checkpointEvery > 0 && step % checkpointEvery == 0 && b + 1 < batches) {
                         state = new TrainState(epoch, b + 1, step, rngState(), emaUpdates(), lossSum, correct, seen, seconds,
@@ -321,14 +342,16 @@ public final class Trainer {
             boolean improved = Double.isFinite(acc) && acc > state.bestAccuracy();
             state = new TrainState(epoch + 1, 0, step, rngState(), emaUpdates(), 0, 0, 0, 0,
                     improved ? acc : state.bestAccuracy(), improved ? epoch + 1 : state.bestEpoch(), toJson(history));
-            MetricsCsv.write(runDir.resolve(METRICS_FILE), history);
-            plots = Plots.write(runDir, history);
+            if (writes()) {
+                MetricsCsv.write(runDir.resolve(METRICS_FILE), history);
+                plots = Plots.write(runDir, history);
+            }
             saveCheckpoint(last);
             if (improved) saveCheckpoint(best);
             listener.epochFinished(m, cfg.epochs());
         }
         double wall = (System.nanoTime() - wallStart) / 1e9;
-        if (plots.isEmpty() && !history.isEmpty()) plots = Plots.write(runDir, history);
+        if (plots.isEmpty() && !history.isEmpty() && writes()) plots = Plots.write(runDir, history);
         TrainResult r = result(history, wall, trainSeconds, trainImages, false, plots);
         listener.runFinished(r);
         return r;
@@ -342,23 +365,33 @@ public final class Trainer {
                     ? Losses.crossEntropy(logits, Tensor.of(batch.softTargets(), batch.n(), batch.softTargets().length / batch.n()))
                     : Losses.crossEntropy(logits, batch.labels(), cfg.labelSmoothing());
             double value = globalStep == nanAtStep ? Double.NaN : loss.item();
-            if (!Double.isFinite(value)) {
-                throw new TrainingDivergedException(String.format(java.util.Locale.ROOT,
-                        "the loss is %s at epoch %d, batch %d (global step %d, learning rate %.3g); training stopped. %s",
-                        value, epoch + 1, b, globalStep, lr,
-                        Files.exists(last) ? "The last good checkpoint is kept: " + last
-                                + " (resume with a lower learning rate, e.g. --lr " + String.format(java.util.Locale.ROOT, "%.3g", cfg.lr() / 4) + ")"
-                                : "No checkpoint was written yet."));
-            }
+            if (!Double.isFinite(value) && dp == null) throw diverged(value, epoch, b, globalStep, lr, last);
             int correct = correct(logits.toFloatArray(), batch.labels(), logits.dim(1));
             optimizer.zeroGrad();
             loss.backward();
+            double n = batch.n();
+            if (dp != null) { // the global loss decides, so that every worker stops at the same step
+                double[] global = GradientSync.allReduce(dp, optimizer, value, correct, batch.n());
+                value = global[0];
+                correct = (int) global[1];
+                n = global[2];
+                if (!Double.isFinite(value)) throw diverged(value, epoch, b, globalStep, lr, last);
+            }
             if (cfg.gradClip() > 0) GradClip.clipByGlobalNorm(optimizer, cfg.gradClip());
             optimizer.setLearningRate(lr);
             optimizer.step();
             if (ema != null) ema.update();
-            return new double[]{value, correct};
+            return new double[]{value, correct, n};
         }
+    }
+
+    private TrainingDivergedException diverged(double value, int epoch, int b, long globalStep, double lr, Path last) {
+        return new TrainingDivergedException(String.format(java.util.Locale.ROOT,
+                "the loss is %s at epoch %d, batch %d (global step %d, learning rate %.3g); training stopped. %s",
+                value, epoch + 1, b, globalStep, lr,
+                Files.exists(last) ? "The last good checkpoint is kept: " + last
+                        + " (resume with a lower learning rate, e.g. --lr " + String.format(java.util.Locale.ROOT, "%.3g", cfg.lr() / 4) + ")"
+                        : "No checkpoint was written yet."));
     }
 
     static int correct(float[] logits, int[] labels, int k) {
@@ -373,7 +406,7 @@ public final class Trainer {
 
     /** Mean loss and accuracy of {@code net} on the test set at {@code size} ({NaN, NaN} without test data). */
     private double[] evaluate(EfficientNet net, int size, String what) throws IOException {
-        if (test == null) return new double[]{Double.NaN, Double.NaN};
+        if (test == null || !writes()) return new double[]{Double.NaN, Double.NaN};
         listener.evaluating(what, size);
         return Evaluator.evaluate(net, data.testBatches(size, cfg.batchSize()));
     }
@@ -393,6 +426,7 @@ public final class Trainer {
     }
 
     private void saveCheckpoint(Path file) throws IOException {
+        if (!writes()) return;
         Checkpoints.write(file, new Checkpoint(cfg.toJson(), state, model.stateDict(),
                 ema == null ? null : ema.model().stateDict(), optimizer.state()));
         listener.checkpointSaved(file);
@@ -429,7 +463,7 @@ public final class Trainer {
             loss = ema != null ? l.emaTestLoss() : l.testLoss();
         }
         double acc = ema != null ? emaAcc : rawAcc;
-        FixRes.Result tuned = !stopped && cfg.fixresSteps() > 0 ? fixResStep(fixRes) : null;
+        FixRes.Result tuned = !stopped && cfg.fixresSteps() > 0 && writes() ? fixResStep(fixRes) : null;
         Path best = runDir.resolve(Checkpoints.BEST);
         return new TrainResult(acc, loss, rawAcc, emaAcc, fixRes, fixResSize, ema != null ? "ema" : "raw", state.epoch(),
                 state.globalStep(), wall, trainSeconds, trainSeconds > 0 ? trainImages / trainSeconds : Double.NaN, stopped,

@@ -127,6 +127,28 @@ public interface Backend {
     }
 
     /**
+     * One SGD step in place, {@code torch.optim.SGD} semantics (dampening 0): without momentum
+     * {@code p = (1 - lr wd) p - lr g}; with it {@code buf = momentum buf + g + wd p}, then
+     * {@code p = (1 - lr wd) p - lr g - lr momentum buf} (Nesterov) or {@code p -= lr buf}.
+     * {@code buf} is ignored (may be null) when {@code momentum} is 0. Element by element the same
+     * float operations, in the same order, as the composed default.
+     */
+    default void sgdUpdate(Tensor p, Tensor g, Tensor buf, double lr, double momentum, double wd, boolean nesterov) {
+        if (momentum == 0) {
+            axpby(1 - lr * wd, p, -lr, g, p);
+            return;
+        }
+        axpby(momentum, buf, 1, g, buf);
+        if (wd != 0) axpby(1, buf, wd, p, buf);
+        if (nesterov) {
+            axpby(1 - lr * wd, p, -lr, g, p);
+            axpby(1, p, -lr * momentum, buf, p);
+        } else {
+            axpby(1, p, -lr, buf, p);
+        }
+    }
+
+    /**
      * One AdamW step in place: {@code m = b1 m + (1-b1) g}; {@code v = b2 v + (1-b2) g^2};
      * {@code p = (1 - lr wd) p - lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps)}, where {@code bc1},
      * {@code bc2} are the bias corrections {@code 1 - beta^step}.

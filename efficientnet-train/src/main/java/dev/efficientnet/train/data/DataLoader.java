@@ -47,6 +47,8 @@ public final class DataLoader implements AutoCloseable {
     private final LoaderConfig cfg;
     private final ExecutorService pool;
     private volatile boolean closed;
+    private int shardIndex;
+    private int shardCount = 1;
 
     /** A loader over {@code data}; starts {@code cfg.threads()} daemon worker threads. */
     public DataLoader(Dataset data, LoaderConfig cfg) {
@@ -65,6 +67,23 @@ public final class DataLoader implements AutoCloseable {
         } else {
             pool = null;
         }
+    }
+
+    /**
+     * Data-parallel sharding: from now on every batch holds only shard {@code index} of
+     * {@code count} of the examples of the full batch (slots {@code [m*index/count, m*(index+1)/count)}
+     * of its {@code m}), with the same per-example randomness, so the shards of all workers together
+     * are the unsharded batch; batch-level mixing (Mixup/CutMix) happens inside each shard, seeded
+     * from {@code (seed, epoch, batch, index)}. Returns this.
+     */
+    public DataLoader shard(int index, int count) {
+        if (count < 1 || index < 0 || index >= count)
+            throw new IllegalArgumentException("shard " + index + " of " + count + " is not a shard");
+        if (count > cfg.batchSize())
+            throw new IllegalArgumentException("batch size " + cfg.batchSize() + " is smaller than the " + count + " shards");
+        this.shardIndex = index;
+        this.shardCount = count;
+        return this;
     }
 
     /** The dataset. */
@@ -134,6 +153,11 @@ public final class DataLoader implements AutoCloseable {
     private Batch build(int[] order, int epoch, int size, Pipeline pipeline, int b) throws DataException {
         int bs = cfg.batchSize();
         int from = b * bs, to = Math.min(from + bs, order.length);
+        if (shardCount > 1) {
+            int all = to - from;
+            to = from + (int) ((long) all * (shardIndex + 1) / shardCount);
+            from = from + (int) ((long) all * shardIndex / shardCount);
+        }
         int m = to - from;
         int c = data.channels();
         float[] images = new float[m * c * size * size];
@@ -150,7 +174,8 @@ public final class DataLoader implements AutoCloseable {
             labels[k] = t.label();
         }
         float[] soft = pipeline.mixBatch(images, m, c, size, size, labels,
-                new Rng(Seeds.derive(cfg.seed(), BATCH_SALT, epoch, b)));
+                new Rng(shardCount > 1 ? Seeds.derive(cfg.seed(), BATCH_SALT, epoch, b, shardIndex)
+                        : Seeds.derive(cfg.seed(), BATCH_SALT, epoch, b)));
         return new Batch(images, m, c, size, size, labels, soft, b);
     }
 

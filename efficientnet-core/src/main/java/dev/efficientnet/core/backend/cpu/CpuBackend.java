@@ -243,6 +243,13 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void sgdUpdate(Tensor p, Tensor g, Tensor buf, double lr, double momentum, double wd, boolean nesterov) {
+        st(p).touch();
+        if (momentum != 0) st(buf).touch();
+        CpuOptim.sgd(p, g, buf, lr, momentum, wd, nesterov);
+    }
+
+    @Override
     public void adamWUpdate(Tensor p, Tensor g, Tensor expAvg, Tensor expAvgSq, double lr, double beta1,
                             double beta2, double eps, double wd, double bc1, double bc2) {
         st(p).touch();

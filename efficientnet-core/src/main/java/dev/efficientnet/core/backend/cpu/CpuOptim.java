@@ -105,6 +105,73 @@ final class CpuOptim {
         }
     }
 
+    /**
+     * See {@link dev.efficientnet.core.backend.Backend#sgdUpdate}: per element the float (double)
+     * operations of the composed axpby form, in its order, so the results are bit-identical to it.
+     */
+    static void sgd(Tensor p, Tensor g, Tensor buf, double lr, double momentum, double wd, boolean nesterov) {
+        int n = (int) p.numel();
+        if (n == 0) return;
+        boolean mom = momentum != 0;
+        if (CpuElementwise.isDouble(CpuBackend.st(p))) {
+            DoubleBuffer pb = db(p), gb = db(g), bb = mom ? db(buf) : null;
+            double decay = 1 - lr * wd, nlr = -lr, nlrm = -lr * momentum;
+            CpuElementwise.chunks(n, (lo, hi) -> {
+                double[][] a = D.get();
+                double[] pv = a[0], gv = a[1], bv = a[2];
+                for (int off = lo; off < hi; off += CHUNK) {
+                    int len = Math.min(CHUNK, hi - off);
+                    pb.get(off, pv, 0, len);
+                    gb.get(off, gv, 0, len);
+                    if (!mom) {
+                        for (int i = 0; i < len; i++) pv[i] = decay * pv[i] + nlr * gv[i];
+                    } else {
+                        bb.get(off, bv, 0, len);
+                        for (int i = 0; i < len; i++) {
+                            double b = momentum * bv[i] + 1 * gv[i];
+                            if (wd != 0) b = 1 * b + wd * pv[i];
+                            bv[i] = b;
+                            pv[i] = nesterov ? 1 * (decay * pv[i] + nlr * gv[i]) + nlrm * b : 1 * pv[i] + nlr * b;
+                        }
+                        bb.put(off, bv, 0, len);
+                    }
+                    pb.put(off, pv, 0, len);
+                }
+            });
+        } else {
+            FloatBuffer pb = fb(p), gb = fb(g), bb = mom ? fb(buf) : null;
+            float m = (float) momentum, w = (float) wd, decay = (float) (1 - lr * wd), nlr = (float) -lr,
+                    nlrm = (float) (-lr * momentum), one = 1f;
+            boolean decayed = wd != 0;
+            CpuElementwise.chunks(n, (lo, hi) -> {
+                float[][] a = F.get();
+                float[] pv = a[0], gv = a[1], bv = a[2];
+                for (int off = lo; off < hi; off += CHUNK) {
+                    int len = Math.min(CHUNK, hi - off);
+                    pb.get(off, pv, 0, len);
+                    gb.get(off, gv, 0, len);
+                    if (!mom) {
+                        for (int i = 0; i < len; i++) pv[i] = decay * pv[i] + nlr * gv[i];
+                    } else {
+                        bb.get(off, bv, 0, len);
+                        if (decayed) {
+                            for (int i = 0; i < len; i++) bv[i] = one * (m * bv[i] + one * gv[i]) + w * pv[i];
+                        } else {
+                            for (int i = 0; i < len; i++) bv[i] = m * bv[i] + one * gv[i];
+                        }
+                        if (nesterov) {
+                            for (int i = 0; i < len; i++) pv[i] = one * (decay * pv[i] + nlr * gv[i]) + nlrm * bv[i];
+                        } else {
+                            for (int i = 0; i < len; i++) pv[i] = one * pv[i] + nlr * bv[i];
+                        }
+                        bb.put(off, bv, 0, len);
+                    }
+                    pb.put(off, pv, 0, len);
+                }
+            });
+        }
+    }
+
     /** See {@link dev.efficientnet.core.backend.Backend#adamWUpdate}. */
     static void adamW(Tensor p, Tensor g, Tensor expAvg, Tensor expAvgSq, double lr, double beta1, double beta2,
                       double eps, double wd, double bc1, double bc2) {

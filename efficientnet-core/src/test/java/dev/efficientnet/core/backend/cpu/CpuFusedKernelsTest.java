@@ -70,6 +70,31 @@ class CpuFusedKernelsTest {
     }
 
     @Test
+    void fusedSgdIsBitIdenticalToComposed() {
+        for (DType t : DType.values()) {
+            for (int variant = 0; variant < 6; variant++) {
+                double momentum = variant < 2 ? 0 : 0.9;
+                boolean nesterov = variant >= 4;
+                double wd = variant % 2 == 0 ? 0 : 1e-2;
+                int n = 3 * CpuElementwise.CHUNK + 17;
+                Tensor p = rand(t, -1, 1, n), g = rand(t, -1, 1, n), buf = rand(t, -0.1, 0.1, n);
+                Tensor p2 = p.copy(), buf2 = buf.copy(), before = p.copy();
+                for (int step = 0; step < 3; step++) {
+                    composed.sgdUpdate(p, g, momentum == 0 ? null : buf, 0.05, momentum, wd, nesterov);
+                    cpu.sgdUpdate(p2, g, momentum == 0 ? null : buf2, 0.05, momentum, wd, nesterov);
+                }
+                String what = "sgd " + t + " momentum " + momentum + " wd " + wd + " nesterov " + nesterov;
+                assertArrayEquals(p.toDoubleArray(), p2.toDoubleArray(), what + ": p");
+                assertArrayEquals(buf.toDoubleArray(), buf2.toDoubleArray(), what + ": momentum buffer");
+                double moved = 0;
+                double[] now = p.toDoubleArray(), was = before.toDoubleArray();
+                for (int i = 0; i < n; i++) moved += Math.abs(now[i] - was[i]);
+                if (!(moved > 1e-3)) throw new AssertionError(what + ": the update did not move p");
+            }
+        }
+    }
+
+    @Test
     void fusedAdamWMatchesComposed() {
         for (DType t : DType.values()) {
             int n = 2 * CpuElementwise.CHUNK + 5;
