@@ -8,7 +8,7 @@ between the first and last quarter of the steps (the medians of each quarter, in
 which is ~0 when memory is flat.
 
 Usage: rss_flatness.py [--arch efficientnet_b0] [--resolution 128] [--batch 16] [--steps 500]
-                       [--root REPO] [--json FILE]
+                       [--max-seconds S] [--root REPO] [--json FILE] [-- more bench options]
 """
 import argparse
 import json
@@ -17,6 +17,7 @@ import re
 import statistics
 import subprocess
 import sys
+import time
 
 
 def vm(pid, key):
@@ -37,6 +38,8 @@ def main():
     p.add_argument("--resolution", type=int, default=128)
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--steps", type=int, default=500)
+    p.add_argument("--max-seconds", type=float, default=0,
+                   help="stop the run after this many seconds (0: never) and report the steps done")
     p.add_argument("--json", dest="json_out")
     p.add_argument("extra", nargs="*", help="more bench options, after --")
     a = p.parse_args()
@@ -45,7 +48,12 @@ def main():
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
     step_re = re.compile(r"^\s*iter\s+(\d+):\s+([\d.,]+) ms")
     rss, ms = [], []
+    t0 = time.monotonic()
+    stopped = False
     for line in proc.stdout:
+        if a.max_seconds and not stopped and time.monotonic() - t0 > a.max_seconds:
+            proc.terminate()
+            stopped = True
         m = step_re.match(line)
         if m:
             rss.append(vm(proc.pid, "VmRSS"))
@@ -55,6 +63,9 @@ def main():
         elif "median" in line:
             print(line.rstrip(), file=sys.stderr)
     rc = proc.wait()
+    if stopped:
+        print(f"rss_flatness: stopped after {a.max_seconds:.0f} s and {len(rss)} steps (--max-seconds)", file=sys.stderr)
+        rc = 0
     if rc != 0 or len(rss) < 8:
         print(f"rss_flatness: bench exited with {rc} after {len(rss)} steps", file=sys.stderr)
         return 1
@@ -62,7 +73,7 @@ def main():
     first, last = statistics.median(rss[:q]), statistics.median(rss[-q:])
     span = len(rss) - q
     growth = (last - first) / span * 100.0
-    result = {"arch": a.arch, "resolution": a.resolution, "batch": a.batch, "steps": len(rss),
+    result = {"stopped_early": stopped, "arch": a.arch, "resolution": a.resolution, "batch": a.batch, "steps": len(rss),
               "rss_mb_step1": round(rss[0], 1), "rss_mb_first_quarter_median": round(first, 1),
               "rss_mb_last_quarter_median": round(last, 1), "rss_mb_max": round(max(rss), 1),
               "growth_mb_per_100_steps": round(growth, 2), "step_ms_median": round(statistics.median(ms), 1),

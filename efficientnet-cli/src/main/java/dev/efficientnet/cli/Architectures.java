@@ -56,9 +56,15 @@ public final class Architectures implements Iterable<String> {
         if (!(d > 0) || Double.isInfinite(d)) throw CliException.usage("--depth-mult must be positive, got " + d);
         if (n < 0) throw CliException.usage("--num-classes must be >= 0, got " + n);
         try {
-            return Presets.get(name, w, d, n);
-        } catch (IllegalArgumentException e) {
-            throw CliException.usage(e.getMessage());
+            ModelSpec scaled = Presets.get(name, w, d, n);
+            scaled.blocks(); // resolve every scaled size now: an overflow is a usage error naming the options
+            scaled.headChannels();
+            scaled.params();
+            return scaled;
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            String opts = (options.widthMult() != null ? " --width-mult " + w : "") + (options.depthMult() != null ? " --depth-mult " + d : "")
+                    + (options.numClasses() != null ? " --num-classes " + n : "");
+            throw CliException.usage(opts.strip() + ": " + e.getMessage());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.efficientnet.cli;
 
+import dev.efficientnet.core.backend.MixedPrecision;
 import dev.efficientnet.core.io.Json;
 import dev.efficientnet.models.EfficientNet;
 import dev.efficientnet.models.infer.Precision;
@@ -59,7 +60,7 @@ public final class BenchCommand extends CliCommand {
     boolean json;
 
     @Option(names = "--precision", paramLabel = "P", defaultValue = "fp32",
-            description = "Eval arithmetic: fp32, bf16 (CPUs with AVX512-BF16 or AMX only) or auto (bf16 where available) (default: ${DEFAULT-VALUE}).")
+            description = "Eval arithmetic: fp32, bf16 (CPUs with AVX512-BF16 or AMX only) or auto (bf16 where available); with --train: fp32 or bf16 (as train --precision) (default: ${DEFAULT-VALUE}).")
     String precision;
 
     @picocli.CommandLine.Mixin
@@ -80,18 +81,24 @@ public final class BenchCommand extends CliCommand {
         requireAtLeast("--warmup", warmup, 0);
         requireAtLeast("--iters", iters, 1);
         if (train && spec.numClasses() < 1) throw CliException.usage("--train needs --num-classes >= 1");
-        Precision prec;
-        try {
-            prec = Precision.parse(precision);
-        } catch (IllegalArgumentException e) {
-            throw CliException.usage("--precision: " + e.getMessage());
+        Precision prec = Precision.FP32;
+        boolean trainBf16 = train && TrainPrecision.parse(precision);   // --train: fp32 or bf16 (D28)
+        if (!train) {
+            try {
+                prec = Precision.parse(precision);
+            } catch (IllegalArgumentException e) {
+                throw CliException.usage("--precision: " + e.getMessage());
+            }
         }
-        if (train && prec != Precision.FP32) throw CliException.usage("--precision " + precision + " applies to eval; --train runs in fp32");
         try {
             spec.summary(res);
         } catch (IllegalArgumentException e) {
             throw CliException.usage("--resolution " + res + ": " + e.getMessage());
         }
+        dev.efficientnet.cli.safety.MemoryBudget.require("bench" + (train ? " --train" : ""), train
+                        ? dev.efficientnet.cli.safety.MemoryBudget.training(spec, batch, res, 1, false, checkpointActivations, 1)
+                        : dev.efficientnet.cli.safety.MemoryBudget.inference(spec, batch, res),
+                "use a smaller --batch, --resolution or model, or give the JVM more memory");
         PrintWriter log = json ? err() : out();
         long macs = spec.macs(res);
         log.printf(Locale.ROOT, "%s %s @%dx%d batch %d: %s params, %s MACs/image; %d threads, Java %s%n",
@@ -104,15 +111,19 @@ public final class BenchCommand extends CliCommand {
         net.setActivationCheckpointing(checkpointActivations);
         double buildMs = (System.nanoTime() - t0) / 1e6;
         log.printf(Locale.ROOT, "model built in %s ms; %d warm-up + %d timed iterations%s%n", Format.ms(buildMs), warmup, iters,
-                prec == Precision.FP32 ? "" : "; precision " + prec.name().toLowerCase(Locale.ROOT));
+                trainBf16 ? "; precision bf16 (convolutions in bfloat16, master weights float32)"
+                        : prec == Precision.FP32 ? "" : "; precision " + prec.name().toLowerCase(Locale.ROOT));
         log.flush();
 
         Benchmark.Config config = new Benchmark.Config(mode, batch, res, warmup, iters, seed);
-        Benchmark.Result result = Benchmark.run(net, config, prec, (warm, index, ms, loss) -> {
-            log.printf(Locale.ROOT, "%-7s %3d: %10s ms%s%n", warm ? "warm-up" : "iter", index + 1, Format.ms(ms),
-                    Double.isNaN(loss) ? "" : String.format(Locale.ROOT, "   loss %.4f", loss));
-            log.flush();
-        });
+        Benchmark.Result result;
+        try (MixedPrecision mixed = trainBf16 ? MixedPrecision.enableBf16() : null) {
+            result = Benchmark.run(net, config, prec, (warm, index, ms, loss) -> {
+                log.printf(Locale.ROOT, "%-7s %3d: %10s ms%s%n", warm ? "warm-up" : "iter", index + 1, Format.ms(ms),
+                        Double.isNaN(loss) ? "" : String.format(Locale.ROOT, "   loss %.4f", loss));
+                log.flush();
+            });
+        }
         Stats st = result.stats();
         double imagesPerSecond = batch * 1000.0 / st.median();
         double rss = SystemInfo.peakRssMb();
@@ -125,7 +136,7 @@ public final class BenchCommand extends CliCommand {
             m.put("width_mult", spec.widthMult());
             m.put("depth_mult", spec.depthMult());
             m.put("num_classes", spec.numClasses());
-            m.put("precision", prec.name().toLowerCase(Locale.ROOT));
+            m.put("precision", trainBf16 ? "bf16" : prec.name().toLowerCase(Locale.ROOT));
             m.put("params", spec.params());
             m.put("macs_per_image", macs);
             m.put("warmup", warmup);

@@ -88,6 +88,13 @@ public final class EvalCommand extends CliCommand {
     public EvalCommand() {
     }
 
+    /** Checks --resolution against the model and the memory of an evaluation batch, before building. */
+    private void preflight(ModelSpec spec, int size) {
+        dev.efficientnet.cli.safety.Preflight.requireSize("--resolution " + size, spec, size);
+        dev.efficientnet.cli.safety.MemoryBudget.require("eval", dev.efficientnet.cli.safety.MemoryBudget.inference(spec, batch, size),
+                "use a smaller --batch, --resolution or model, or give the JVM more memory");
+    }
+
     @Override
     protected int execute() throws Exception {
         presetFile.load();
@@ -116,13 +123,15 @@ public final class EvalCommand extends CliCommand {
                 throw CliException.usage("the checkpoint is for " + t.config().arch() + ", not " + name);
             net = t.model();
             size = resolution != null ? resolution : t.evalSize(); // fixres.safetensors: its tuned size
+            preflight(net.spec(), size);
             which = t.ema() ? "ema" : "raw";
         } else {
             ModelSpec spec = Architectures.resolve(name, model);
             if (inChannels != null) spec = spec.withInChannels(inChannels);
+            size = resolution != null ? resolution : spec.evalResolution();
+            preflight(spec, size);
             net = EfficientNet.create(spec, 0);
             Weights.load(net, file);
-            size = resolution != null ? resolution : spec.evalResolution();
             which = "file";
         }
         requireAtLeast("--resolution", size, 1);

@@ -138,6 +138,13 @@ public final class InferCommand extends CliCommand {
         SafetensorsFile in = openSafetensors("--input", input);
         Tensor x = readInput(in, spec);
         Tensor target = trainStep ? readTarget(in, spec, x.dim(0)) : null;
+        if (x.dim(2) == x.dim(3)) {
+            dev.efficientnet.cli.safety.Preflight.requireSize("--input " + input + ": image size " + x.dim(2), spec, x.dim(2));
+            dev.efficientnet.cli.safety.MemoryBudget.require("infer", trainStep
+                    ? dev.efficientnet.cli.safety.MemoryBudget.training(spec, x.dim(0), x.dim(2), 0, false, false, 0)
+                    : dev.efficientnet.cli.safety.MemoryBudget.inference(spec, x.dim(0), x.dim(2)),
+                    "use a smaller input batch or model, or give the JVM more memory");
+        }
 
         Loaded loaded = trained != null ? CheckpointWeights.loaded(trained, spec) : loadModel(spec, weights);
         Naming naming = loaded.result().naming();

@@ -88,6 +88,8 @@ public final class PredictCommand extends CliCommand {
             if (spec.inChannels() != 3)
                 throw CliException.usage("predict reads RGB images, but " + spec.name() + " takes " + spec.inChannels() + " channels");
             InferCommand.requireFile("--weights", weights);
+            dev.efficientnet.cli.safety.MemoryBudget.require("predict", dev.efficientnet.cli.safety.MemoryBudget.inference(spec,
+                    Math.min(BATCH, images.size()), spec.evalResolution()), "use a smaller model or give the JVM more memory");
         }
         List<String> labels = labelsFile == null ? null : readLabels(spec);
 

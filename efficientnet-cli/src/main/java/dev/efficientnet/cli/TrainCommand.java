@@ -4,6 +4,7 @@ import dev.efficientnet.cli.safety.OutputPaths;
 import dev.efficientnet.cli.safety.ResumeOptions;
 import dev.efficientnet.cli.safety.RunFolder;
 import dev.efficientnet.cli.safety.TrainingShutdown;
+import dev.efficientnet.core.backend.MixedPrecision;
 import dev.efficientnet.core.io.Json;
 import dev.efficientnet.train.DataSources;
 import dev.efficientnet.train.LrScheduleKind;
@@ -125,6 +126,12 @@ public final class TrainCommand extends CliCommand {
             description = "Recompute each stage's activations in backward instead of keeping them: less memory, one more forward of the stages per step.")
     boolean checkpointActivations;
 
+    @Option(names = "--precision", paramLabel = "P", defaultValue = "fp32",
+            description = {"Training arithmetic: fp32, or bf16: dense and 1x1 convolutions read bfloat16 (forward and backward),",
+                    "everything else (master weights, gradients, optimizer, batch norm, depthwise convs) stays float32;",
+                    "CPUs with AVX512-BF16 or AMX only, refused elsewhere. Give it again on --resume (default: ${DEFAULT-VALUE})."})
+    String precision;
+
     @Option(names = "--no-flip", description = "No random horizontal flips.")
     boolean noFlip;
 
@@ -202,10 +209,13 @@ public final class TrainCommand extends CliCommand {
     @Option(names = "--overwrite", description = "Replace the run already in --out (its checkpoints, metrics and plots are deleted).")
     boolean overwrite;
 
+    private boolean bf16;
+
     @Override
     protected int execute() throws Exception {
         presetFile.load();
         PrintWriter log = err();
+        bf16 = TrainPrecision.parse(precision);
         ConsoleProgress progress = new ConsoleProgress(log, System.console() != null);
         if (resume != null) return resume(log, progress);
         if (arch == null) throw CliException.usage("ARCH is required (or --resume DIR)");
@@ -222,6 +232,7 @@ public final class TrainCommand extends CliCommand {
             DataSources.Split split = open(data, inChannels == null ? 3 : inChannels, seed);
             log.println("data: " + split.description());
             TrainConfig cfg = config(split, data.toAbsolutePath().toString());
+            dev.efficientnet.cli.safety.Preflight.train(cfg, split.train().size(), checkpointActivations);
             Trainer trainer = new Trainer(cfg, split.train(), split.test(), dir, progress);
             Map<String, Object> options = ResumeOptions.values(spec());
             options.put(ResumeOptions.ARCH, cfg.arch());
@@ -265,7 +276,9 @@ public final class TrainCommand extends CliCommand {
                     if (applied.containsKey("--workers")) b.workers(workers);
                     if (applied.containsKey("--eval-resolution")) b.evalResolution(evalResolution);
                     if (data != null) b.data(data.toAbsolutePath().toString());
-                    return b.build();
+                    TrainConfig changed = b.build();
+                    dev.efficientnet.cli.safety.Preflight.train(changed, split.train().size(), checkpointActivations);
+                    return changed;
                 });
             } catch (IllegalArgumentException e) {
                 throw CliException.usage("cannot resume from " + resume + ": " + e.getMessage());
@@ -289,7 +302,9 @@ public final class TrainCommand extends CliCommand {
         if (maxSteps != null) trainer.stopAfterSteps(maxSteps);
         trainer.checkpointEvery(every);
         trainer.model().setActivationCheckpointing(checkpointActivations);
-        try (TrainingShutdown shutdown = TrainingShutdown.install(trainer, dir, err())) {
+        if (bf16) err().println("precision bf16: convolutions in bfloat16, master weights, gradients and batch norm in float32");
+        try (TrainingShutdown shutdown = TrainingShutdown.install(trainer, dir, err());
+             MixedPrecision mixed = bf16 ? MixedPrecision.enableBf16() : null) {
             TrainResult r = run(trainer);
             report(r, Map.of("arch", trainer.config().arch()));
             out().flush();

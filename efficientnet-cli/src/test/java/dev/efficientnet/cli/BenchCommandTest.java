@@ -74,6 +74,29 @@ class BenchCommandTest {
     }
 
     @Test
+    void trainInBf16WhereTheCpuHasItElseAClearRefusal() {
+        String[] a = java.util.Arrays.copyOf(args("efficientnet_b0", true), args("efficientnet_b0", true).length + 2);
+        a[a.length - 2] = "--precision";
+        a[a.length - 1] = "bf16";
+        CliTestSupport.Run r = run(a);
+        if (dev.efficientnet.core.backend.MixedPrecision.bf16Supported()) {
+            assertEquals(0, r.code(), r.describe());
+            Map<String, Object> j = r.lastJson();
+            assertBenchJson(j, "efficientnet_b0", "train");
+            assertEquals("bf16", j.get("precision"));
+            assertTrue(r.err().contains("precision bf16"), r.err());
+            double loss = ((Number) j.get("loss")).doubleValue();
+            assertTrue(loss > 0 && Double.isFinite(loss), "loss " + loss);
+        } else {
+            assertEquals(2, r.code(), r.describe());
+            assertTrue(r.err().contains("AVX512-BF16"), r.err());
+        }
+        CliTestSupport.Run bad = run("bench", "efficientnet_b0", "--train", "--precision", "fp16");
+        assertEquals(2, bad.code(), bad.describe());
+        assertTrue(bad.err().contains("unknown precision 'fp16'"), bad.err());
+    }
+
+    @Test
     void badArgumentsAreUsageErrors() {
         assertEquals(2, run("bench", "efficientnet_b0", "--iters", "0").code());
         assertEquals(2, run("bench", "efficientnet_b0", "--batch", "0").code());

@@ -108,6 +108,26 @@ class TrainCommandTest {
     }
 
     @Test
+    void trainsInBf16WhereTheCpuHasIt() {
+        Path out = tmp.resolve("bf16");
+        CliTestSupport.Run r = CliTestSupport.run(args("train", "tf_efficientnetv2_b0", "--data", data.toString(), "--out", out.toString(),
+                "--max-steps", "3", "--progressive", "none", "--precision", "bf16", "--json"));
+        if (dev.efficientnet.core.backend.MixedPrecision.bf16Supported()) {
+            assertEquals(0, r.code(), r.describe());
+            assertTrue(r.err().contains("precision bf16: convolutions in bfloat16"), r.err());
+            assertEquals(3L, r.lastJson().get("steps"));
+        } else {
+            assertEquals(2, r.code(), r.describe());
+            assertTrue(r.err().contains("--precision bf16 needs a CPU with AVX512-BF16"), r.err());
+        }
+        CliTestSupport.Run bad = CliTestSupport.run(args("train", "tf_efficientnetv2_b0", "--data", data.toString(),
+                "--out", tmp.resolve("fp16").toString(), "--precision", "fp16"));
+        assertEquals(2, bad.code(), bad.describe());
+        assertTrue(bad.err().contains("unknown precision 'fp16'"), bad.err());
+        assertTrue(!Files.exists(tmp.resolve("fp16")), "a refused --precision creates no run folder");
+    }
+
+    @Test
     void usageErrors() {
         assertEquals(2, CliTestSupport.run("train", "tf_efficientnetv2_b0").code());
         assertEquals(2, CliTestSupport.run(args("train", "tf_efficientnetv2_b0", "--data", data.toString(), "--progressive", "fast")).code());

@@ -5,6 +5,7 @@ import dev.efficientnet.train.data.DataException;
 import dev.efficientnet.train.data.Dataset;
 import dev.efficientnet.train.data.Datasets;
 import dev.efficientnet.train.data.IdxDataset;
+import dev.efficientnet.train.data.LabelCheck;
 import dev.efficientnet.train.data.ImageFolderDataset;
 
 import java.io.IOException;
@@ -49,33 +50,38 @@ public final class DataSources {
         if (!Files.exists(path)) throw new DataException(path, "does not exist");
         if (Files.isRegularFile(path)) {
             if (path.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".csv")) {
-                return holdout(CsvDataset.open(path, channels, null), seed, "CSV " + path);
+                return holdout(CsvDataset.open(path, channels, null), seed, "CSV " + path, path);
             }
             throw new DataException(path, "is a file but not a .csv; expected a folder with IDX files, an image folder or a CSV");
         }
         if (exists(path, "train-images-idx3-ubyte")) {
             IdxDataset train = IdxDataset.loadMnistLayout(path, true, 0);
+            String warning = LabelCheck.check(path, train);
             if (exists(path, "t10k-images-idx3-ubyte")) {
                 IdxDataset test = IdxDataset.loadMnistLayout(path, false, train.numClasses());
-                return new Split(train, test, "IDX " + path + ": " + train.size() + " train, " + test.size() + " test");
+                return new Split(train, test, "IDX " + path + ": " + train.size() + " train, " + test.size() + " test"
+                        + (warning.isEmpty() ? "" : "; " + warning));
             }
-            return holdout(train, seed, "IDX " + path);
+            return holdout(train, seed, "IDX " + path, path);
         }
         Path trainCsv = path.resolve("train.csv");
         if (Files.isRegularFile(trainCsv)) {
             CsvDataset train = CsvDataset.open(trainCsv, channels, null);
+            String warning = LabelCheck.check(trainCsv, train);
             for (String name : new String[]{"test.csv", "val.csv"}) {
                 Path t = path.resolve(name);
                 if (Files.isRegularFile(t)) {
                     CsvDataset test = CsvDataset.open(t, channels, train.classes());
-                    return new Split(train, test, "CSV " + path + ": " + train.size() + " train, " + test.size() + " " + name);
+                    return new Split(train, test, "CSV " + path + ": " + train.size() + " train, " + test.size() + " " + name
+                            + (warning.isEmpty() ? "" : "; " + warning));
                 }
             }
-            return holdout(train, seed, "CSV " + trainCsv);
+            return holdout(train, seed, "CSV " + trainCsv, trainCsv);
         }
         Path trainDir = path.resolve("train");
         if (Files.isDirectory(trainDir)) {
             ImageFolderDataset train = ImageFolderDataset.open(trainDir, channels);
+            LabelCheck.check(trainDir, train);
             for (String name : new String[]{"test", "val"}) {
                 Path t = path.resolve(name);
                 if (Files.isDirectory(t)) {
@@ -86,19 +92,20 @@ public final class DataSources {
                             + ", " + train.numClasses() + " classes");
                 }
             }
-            return holdout(train, seed, "images " + trainDir);
+            return holdout(train, seed, "images " + trainDir, trainDir);
         }
-        return holdout(ImageFolderDataset.open(path, channels), seed, "images " + path);
+        return holdout(ImageFolderDataset.open(path, channels), seed, "images " + path, path);
     }
 
     private static boolean exists(Path dir, String base) {
         return Files.isRegularFile(dir.resolve(base)) || Files.isRegularFile(dir.resolve(base + ".gz"));
     }
 
-    private static Split holdout(Dataset d, long seed, String what) {
+    private static Split holdout(Dataset d, long seed, String what, Path source) throws DataException {
+        String warning = LabelCheck.check(source, d);
         Dataset[] parts = Datasets.split(d, HOLDOUT, seed);
         return new Split(parts[0], parts[1], what + ": " + parts[0].size() + " train, " + parts[1].size()
-                + " held out (10%) as test, " + d.numClasses() + " classes");
+                + " held out (10%) as test, " + d.numClasses() + " classes" + (warning.isEmpty() ? "" : "; " + warning));
     }
 
     /**

@@ -61,7 +61,8 @@ public final class ResumeOptions {
                 "--seed", "--out", "--preset-file", "--cutmix", "--mix-switch-prob", "--clip-grad", "--ra-mstd", "--lr-steps",
                 "--lr-gamma", "--fixres-steps", "--fixres-classifier"))
             KINDS.put(k, Kind.DEFINING);
-        for (String k : List.of("--resume", "--max-steps", "--json", "--overwrite", "--help", "--version", "--checkpoint-activations"))
+        for (String k : List.of("--resume", "--max-steps", "--json", "--overwrite", "--help", "--version", "--checkpoint-activations",
+                "--precision"))
             KINDS.put(k, Kind.NEUTRAL);
     }
 

@@ -92,6 +92,11 @@ public interface Backend {
     /** Sum of squares of all elements (for gradient clipping and norms), in double precision. */
     double sumOfSquares(Tensor x);
 
+    /** True when this backend runs bfloat16 convolutions natively (see {@link MixedPrecision}); false by default. */
+    default boolean supportsBf16Convolutions() {
+        return false;
+    }
+
     // ---- fused optimizer updates (in place; the defaults compose the kernels above) --------------
 
     /**

@@ -110,19 +110,27 @@ public record BlockSpec(int stageIndex, int blockIndex, int globalIndex, BlockTy
         long m = 0;
         if (type == BlockType.MBCONV) {
             if (hasExpandConv()) {
-                m += hw * mid * in;
+                m = Math.addExact(m, mul(hw, mid, in));
             }
-            m += ohw * mid * kk;
+            m = Math.addExact(m, mul(ohw, mid, kk));
         } else if (hasExpandConv()) {
-            m += ohw * mid * in * kk;
+            m = Math.addExact(m, mul(ohw, mid, in, kk));
         } else {
-            return ohw * out * in * kk;
+            return mul(ohw, out, in, kk);
         }
         if (hasSe()) {
-            m += 2L * mid * seChannels;
+            m = Math.addExact(m, mul(2L, mid, seChannels));
         }
-        m += ohw * out * mid;
-        return m;
+        return Math.addExact(m, mul(ohw, out, mid));
+    }
+
+    /** The exact product; {@link ArithmeticException} if it overflows a {@code long}. */
+    static long mul(long... factors) {
+        long p = 1;
+        for (long f : factors) {
+            p = Math.multiplyExact(p, f);
+        }
+        return p;
     }
 
     private long seParams() {

@@ -130,7 +130,7 @@ public record ModelSpec(String name, Architecture architecture, double widthMult
                 int stride = bi == 0 ? s.stride() : 1;
                 int se = s.hasSe() ? Math.max(1, (int) (in * s.seRatio())) : 0;
                 double dp = dropPathRate * global / total;
-                blocks.add(new BlockSpec(si, bi, global, s.type(), in, in * s.expandRatio(), s.outChannels(),
+                blocks.add(new BlockSpec(si, bi, global, s.type(), in, Math.multiplyExact(in, s.expandRatio()), s.outChannels(),
                         s.expandRatio(), s.kernel(), stride, se, stride == 1 && in == s.outChannels(), dp));
                 global++;
             }
@@ -145,11 +145,15 @@ public record ModelSpec(String name, Architecture architecture, double widthMult
      * BN gamma and beta (running stats excluded), classifier weight and bias.
      */
     public long params() {
-        long p = stemParams() + headParams() + classifierParams();
-        for (BlockSpec b : blocks()) {
-            p += b.params();
+        try {
+            long p = Math.addExact(Math.addExact(stemParams(), headParams()), classifierParams());
+            for (BlockSpec b : blocks()) {
+                p = Math.addExact(p, b.params());
+            }
+            return p;
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("the parameter count of " + name + " overflows a 64-bit integer");
         }
-        return p;
     }
 
     /** Conv and linear multiply-accumulates for a square input. */
@@ -166,7 +170,7 @@ public record ModelSpec(String name, Architecture architecture, double widthMult
     public long macs(int height, int width) {
         long m = 0;
         for (StageSummary row : summary(height, width)) {
-            m += row.macs();
+            m = Math.addExact(m, row.macs());
         }
         return m;
     }
@@ -181,6 +185,15 @@ public record ModelSpec(String name, Architecture architecture, double widthMult
      * params and MACs add up to {@link #params()} and {@link #macs(int, int)}.
      */
     public List<StageSummary> summary(int height, int width) {
+        try {
+            return summaryExact(height, width);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("at " + height + "x" + width + " the MAC count overflows a 64-bit integer"
+                    + " (the input is too large)");
+        }
+    }
+
+    private List<StageSummary> summaryExact(int height, int width) {
         List<StageSummary> rows = new ArrayList<>();
         int stem = stemChannels();
         int h = padding.outputSize(height, STEM_KERNEL, STEM_STRIDE);
@@ -188,7 +201,7 @@ public record ModelSpec(String name, Architecture architecture, double widthMult
         long kk = (long) STEM_KERNEL * STEM_KERNEL;
         rows.add(new StageSummary(StageSummary.Kind.STEM, "stem", null, STEM_KERNEL, STEM_STRIDE, 1,
                 inChannels, stem, 1, h, w, stemParams(),
-                (long) h * w * stem * inChannels * kk));
+                BlockSpec.mul(h, w, stem, inChannels, kk)));
         List<StageSpec> stages = stages();
         List<BlockSpec> blocks = blocks();
         int b = 0;
@@ -198,8 +211,8 @@ public record ModelSpec(String name, Architecture architecture, double widthMult
             long m = 0;
             for (int r = 0; r < s.repeats(); r++, b++) {
                 BlockSpec block = blocks.get(b);
-                p += block.params();
-                m += block.macs(h, w, padding);
+                p = Math.addExact(p, block.params());
+                m = Math.addExact(m, block.macs(h, w, padding));
                 h = block.outputSize(h, padding);
                 w = block.outputSize(w, padding);
             }
@@ -209,7 +222,7 @@ public record ModelSpec(String name, Architecture architecture, double widthMult
         int last = stages.get(stages.size() - 1).outChannels();
         int head = headChannels();
         rows.add(new StageSummary(StageSummary.Kind.HEAD, "head", null, 1, 1, 1, last, head, 1, h, w,
-                headParams(), (long) h * w * head * last));
+                headParams(), BlockSpec.mul(h, w, head, last)));
         rows.add(new StageSummary(StageSummary.Kind.CLASSIFIER, "classifier", null, 0, 1, 1, head, numClasses, 1,
                 1, 1, classifierParams(), (long) head * numClasses));
         return List.copyOf(rows);

@@ -14,6 +14,13 @@ public final class Scaling {
     public static final double V1_ROUND_LIMIT = 0.9;
     /** V2 round limit: no 10% rule (automl {@code round_filters}, Keras V2, timm V2-B*). */
     public static final double V2_ROUND_LIMIT = 0.0;
+    /**
+     * Largest channel count a scaled layer may have (2^24): far above any real model, and small
+     * enough that every derived size (expanded channels, weight shapes) fits an {@code int}.
+     */
+    public static final int MAX_CHANNELS = 1 << 24;
+    /** Largest number of repeats a scaled stage may have (far above any real model). */
+    public static final int MAX_REPEATS = 10_000;
 
     private Scaling() {
     }
@@ -29,6 +36,10 @@ public final class Scaling {
         }
         if (!(v > 0) || Double.isInfinite(v)) {
             throw new IllegalArgumentException("channels must be positive and finite, got " + v);
+        }
+        if (v + divisor > MAX_CHANNELS) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                    "a scaled layer would have %.4g channels, above the supported maximum of %,d", v, MAX_CHANNELS));
         }
         int n = Math.max(divisor, (int) (v + divisor / 2.0) / divisor * divisor);
         if (n < roundLimit * v) {
@@ -58,7 +69,13 @@ public final class Scaling {
         if (repeats < 1) {
             throw new IllegalArgumentException("repeats must be >= 1, got " + repeats);
         }
-        return (int) Math.ceil(repeats * depthMult);
+        double r = Math.ceil(repeats * depthMult);
+        if (r > MAX_REPEATS) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                    "a scaled stage would repeat its block %.4g times (%d x depth %s), above the supported maximum of %,d",
+                    r, repeats, depthMult, MAX_REPEATS));
+        }
+        return (int) r;
     }
 
     static void checkMultiplier(String what, double m) {

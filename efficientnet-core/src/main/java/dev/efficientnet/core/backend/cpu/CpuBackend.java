@@ -243,6 +243,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public boolean supportsBf16Convolutions() {
+        return DnnlConvolution.bf16Available();
+    }
+
+    @Override
     public void sgdUpdate(Tensor p, Tensor g, Tensor buf, double lr, double momentum, double wd, boolean nesterov) {
         st(p).touch();
         if (momentum != 0) st(buf).touch();

@@ -137,7 +137,7 @@ final class CpuConvolution {
                 return;
             }
         }
-        if (DnnlConvolution.applies(x) && !isPointwise(g)) {
+        if (DnnlConvolution.applies(x) && (!isPointwise(g) || DnnlConvolution.bf16(x, false))) {
             DnnlConvolution.forward(x, w, bias, g, false, out);
             return;
         }

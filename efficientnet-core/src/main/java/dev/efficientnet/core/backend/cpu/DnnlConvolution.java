@@ -49,6 +49,8 @@ final class DnnlConvolution {
     private static dnnl_engine engine;
     private static final Map<Key, Plan> PLANS = new ConcurrentHashMap<>();
     private static final Map<Key, BackwardPlan> BACKWARD_PLANS = new ConcurrentHashMap<>();
+    /** oneDNN's effective ISA includes AVX512-BF16 (AMX-capable ISAs include it too). */
+    private static final boolean BF16_ISA = ENABLED && hasBf16Isa();
     private static final ThreadLocal<Context> CONTEXT = ThreadLocal.withInitial(Context::new);
 
     private DnnlConvolution() {
@@ -65,6 +67,25 @@ final class DnnlConvolution {
             LOG.warn("oneDNN (org.bytedeco:dnnl) unavailable, convolutions use ND4J: {}", t.toString());
             return false;
         }
+    }
+
+    private static boolean hasBf16Isa() {
+        int isa = dnnl_get_effective_cpu_isa();
+        return (isa & dnnl_cpu_isa_avx512_core_bf16) == dnnl_cpu_isa_avx512_core_bf16;
+    }
+
+    /** True when oneDNN is loaded and runs bfloat16 convolutions natively (AVX512-BF16 or AMX) here. */
+    static boolean bf16Available() {
+        return BF16_ISA;
+    }
+
+    /**
+     * True when a dense (not depthwise) training convolution on {@code x} runs with bfloat16
+     * inputs: the calling thread asked for it ({@link dev.efficientnet.core.backend.MixedPrecision})
+     * and the CPU has it.
+     */
+    static boolean bf16(Tensor x, boolean depthwise) {
+        return !depthwise && BF16_ISA && x.dtype() == DType.FLOAT32 && dev.efficientnet.core.backend.MixedPrecision.bf16Convolutions();
     }
 
     /** True when this call can run here: float32 and oneDNN loaded. */
@@ -107,8 +128,16 @@ final class DnnlConvolution {
      */
     static void backward(Tensor x, Tensor w, Tensor gradOut, ConvGeometry g, boolean depthwise, Tensor gradX, Tensor gradW) {
         if (gradX == null && gradW == null) return;
-        Key key = new Key(x.dim(0), x.dim(1), x.dim(2), x.dim(3), gradOut.dim(3), g, depthwise, false, false, 0);
-        BackwardPlan plan = BACKWARD_PLANS.computeIfAbsent(key, BackwardPlan::create);
+        BackwardPlan plan = null;
+        if (bf16(x, depthwise)) {
+            plan = BACKWARD_PLANS.computeIfAbsent(new Key(x.dim(0), x.dim(1), x.dim(2), x.dim(3), gradOut.dim(3), g, false,
+                    false, false, 0, true), BackwardPlan::create);
+            if (plan.data == null) plan = null;          // no native bf16 kernel for this shape: float32
+        }
+        if (plan == null) {
+            Key key = new Key(x.dim(0), x.dim(1), x.dim(2), x.dim(3), gradOut.dim(3), g, depthwise, false, false, 0, false);
+            plan = BACKWARD_PLANS.computeIfAbsent(key, BackwardPlan::create);
+        }
         Context ctx = CONTEXT.get();
         try {
             backward(plan, ctx, x, w, gradOut, g, gradX, gradW);
@@ -121,6 +150,7 @@ final class DnnlConvolution {
                                  Tensor gradX, Tensor gradW) {
         dnnl_exec_arg_t args = ctx.args;
         dnnl_memory dy = ctx.memory(plan.shape.dst, address(gradOut));
+        if (plan.shape.bf16) dy = toBf16(ctx, plan.dstToBf16, dy, plan.shape.dstBf16);
         if (gradX != null) {
             Tensor packed = Tensor.empty(DType.FLOAT32, floats(plan.dataWeights));
             dnnl_memory wPacked = ctx.memory(plan.dataWeights, address(packed));
@@ -137,8 +167,10 @@ final class DnnlConvolution {
         } else if (gradW != null) {
             Tensor packed = Tensor.empty(DType.FLOAT32, floats(plan.diffWeights));
             dnnl_memory gwPacked = ctx.memory(plan.diffWeights, address(packed));
+            dnnl_memory src = ctx.memory(plan.shape.src, address(x));
+            if (plan.shape.bf16) src = toBf16(ctx, plan.srcToBf16, src, plan.shape.srcBf16);
             args.position(0).arg(DNNL_ARG_DIFF_DST).memory(dy);
-            args.position(1).arg(DNNL_ARG_SRC).memory(ctx.memory(plan.shape.src, address(x)));
+            args.position(1).arg(DNNL_ARG_SRC).memory(src);
             args.position(2).arg(DNNL_ARG_DIFF_WEIGHTS).memory(gwPacked);
             execute(plan.weights, ctx, 3);
             args.position(0).arg(DNNL_ARG_FROM).memory(gwPacked);
@@ -147,14 +179,33 @@ final class DnnlConvolution {
         }
     }
 
+    /** {@code from} (float32) converted into a new bfloat16 buffer of layout {@code to} by {@code reorder}. */
+    private static dnnl_memory toBf16(Context ctx, Op reorder, dnnl_memory from, dnnl_memory_desc_t to) {
+        Tensor buf = Tensor.empty(DType.FLOAT32, floats(to));
+        dnnl_memory m = ctx.memory(to, address(buf));
+        ctx.args.position(0).arg(DNNL_ARG_FROM).memory(from);
+        ctx.args.position(1).arg(DNNL_ARG_TO).memory(m);
+        execute(reorder, ctx, 2);
+        return m;
+    }
+
     private static int floats(dnnl_memory_desc_t d) {
         return (int) ((dnnl_memory_desc_get_size(d) + 3) / 4);
     }
 
     private static void run(Tensor x, Tensor w, Tensor bias, Tensor scale, ConvGeometry g, boolean depthwise, int postOp,
                             Tensor out) {
-        Key key = new Key(x.dim(0), x.dim(1), x.dim(2), x.dim(3), out.dim(3), g, depthwise, bias != null, scale != null, postOp);
-        Plan plan = PLANS.computeIfAbsent(key, Plan::create);
+        Plan plan = null;
+        if (scale == null && postOp == 0 && bf16(x, depthwise)) {
+            plan = PLANS.computeIfAbsent(new Key(x.dim(0), x.dim(1), x.dim(2), x.dim(3), out.dim(3), g, false, bias != null,
+                    false, 0, true), Plan::create);
+            if (plan.conv == null) plan = null;          // no native bf16 kernel for this shape: float32
+        }
+        if (plan == null) {
+            Key key = new Key(x.dim(0), x.dim(1), x.dim(2), x.dim(3), out.dim(3), g, depthwise, bias != null, scale != null,
+                    postOp, false);
+            plan = PLANS.computeIfAbsent(key, Plan::create);
+        }
         Context ctx = CONTEXT.get();
         try {
             run(plan, ctx, x, w, bias, scale, out);
@@ -173,7 +224,9 @@ final class DnnlConvolution {
         int n = 2;
         if (scale != null) args.position(n++).arg(DNNL_ARG_ATTR_OUTPUT_SCALES).memory(ctx.memory(plan.channelVector, address(scale)));
         execute(plan.reorder, ctx, n);
-        args.position(0).arg(DNNL_ARG_SRC).memory(ctx.memory(plan.shape.src, address(x)));
+        dnnl_memory src = ctx.memory(plan.shape.src, address(x));
+        if (plan.shape.bf16) src = toBf16(ctx, plan.srcToBf16, src, plan.shape.srcBf16);
+        args.position(0).arg(DNNL_ARG_SRC).memory(src);
         args.position(1).arg(DNNL_ARG_WEIGHTS).memory(wPacked);
         args.position(2).arg(DNNL_ARG_DST).memory(ctx.memory(plan.shape.dst, address(out)));
         n = 3;
@@ -223,14 +276,18 @@ final class DnnlConvolution {
     }
 
     private static dnnl_memory_desc_t desc(long[] dims, int tag) {
+        return desc(dims, tag, dnnl_f32);
+    }
+
+    private static dnnl_memory_desc_t desc(long[] dims, int tag, int dataType) {
         dnnl_memory_desc_t d = new dnnl_memory_desc_t();
-        check(dnnl_memory_desc_init_by_tag(d, dims.length, dims, dnnl_f32, tag), "memory descriptor " + java.util.Arrays.toString(dims));
+        check(dnnl_memory_desc_init_by_tag(d, dims.length, dims, dataType, tag), "memory descriptor " + java.util.Arrays.toString(dims));
         return d;
     }
 
     /** Everything that selects a primitive. */
     private record Key(int n, int h, int w, int cin, int cout, ConvGeometry g, boolean depthwise, boolean bias,
-                       boolean scaled, int postOp) {
+                       boolean scaled, int postOp, boolean bf16) {
     }
 
     /** The activation, weights and channel-vector descriptors of one convolution shape. */
@@ -239,6 +296,13 @@ final class DnnlConvolution {
         final dnnl_memory_desc_t dst;
         final dnnl_memory_desc_t weightsPlain;
         final dnnl_memory_desc_t weightsAny;
+        /** Mixed precision: the convolution reads bfloat16 src, weights and output gradient (converted per call) and
+         *  writes float32 outputs and gradients. */
+        final boolean bf16;
+        final dnnl_memory_desc_t srcBf16;
+        final dnnl_memory_desc_t dstBf16;
+        /** The weights as the primitive reads them (bfloat16 in mixed precision). */
+        final dnnl_memory_desc_t weightsAnyIn;
         final long[] strides;
         final long[] dilates;
         final long[] padL;
@@ -253,6 +317,10 @@ final class DnnlConvolution {
                     : new long[]{k.cout(), k.cin(), g.kernelH(), g.kernelW()};
             weightsPlain = desc(wDims, k.depthwise() ? dnnl_hwigo : dnnl_hwio);
             weightsAny = desc(wDims, dnnl_format_tag_any);
+            bf16 = k.bf16();
+            srcBf16 = bf16 ? desc(new long[]{k.n(), k.cin(), k.h(), k.w()}, dnnl_nhwc, dnnl_bf16) : null;
+            dstBf16 = bf16 ? desc(new long[]{k.n(), k.cout(), g.outH(k.h()), g.outW(k.w())}, dnnl_nhwc, dnnl_bf16) : null;
+            weightsAnyIn = bf16 ? desc(wDims, dnnl_format_tag_any, dnnl_bf16) : weightsAny;
             strides = new long[]{g.strideH(), g.strideW()};
             dilates = new long[]{g.dilationH() - 1, g.dilationW() - 1};
             padL = new long[]{g.padTop(), g.padLeft()};
@@ -261,8 +329,8 @@ final class DnnlConvolution {
 
         dnnl_primitive_desc forwardDesc(Key k, int propKind, dnnl_memory_desc_t bias, dnnl_primitive_attr attr) {
             dnnl_convolution_desc_t cd = new dnnl_convolution_desc_t();
-            check(dnnl_dilated_convolution_forward_desc_init(cd, propKind, dnnl_convolution_direct, src, weightsAny, bias, dst,
-                    strides, dilates, padL, padR), "convolution descriptor " + k);
+            check(dnnl_dilated_convolution_forward_desc_init(cd, propKind, dnnl_convolution_direct, bf16 ? srcBf16 : src,
+                    weightsAnyIn, bias, dst, strides, dilates, padL, padR), "convolution descriptor " + k);
             dnnl_primitive_desc pd = new dnnl_primitive_desc();
             check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(cd), attr, engine, null), "convolution " + k);
             return pd;
@@ -299,6 +367,8 @@ final class DnnlConvolution {
         dnnl_memory_desc_t dataWeights;
         dnnl_memory_desc_t diffWeights;
         boolean javaWeights;
+        Op srcToBf16;
+        Op dstToBf16;
 
         static BackwardPlan create(Key k) {
             Shape s = new Shape(k);
@@ -306,17 +376,23 @@ final class DnnlConvolution {
             p.shape = s;
             p.forwardHint = s.forwardDesc(k, dnnl_forward_training, null, null);
             dnnl_convolution_desc_t dd = new dnnl_convolution_desc_t();
-            check(dnnl_dilated_convolution_backward_data_desc_init(dd, dnnl_convolution_direct, s.src, s.weightsAny, s.dst,
-                    s.strides, s.dilates, s.padL, s.padR), "backward-data descriptor " + k);
+            check(dnnl_dilated_convolution_backward_data_desc_init(dd, dnnl_convolution_direct, s.src, s.weightsAnyIn,
+                    s.bf16 ? s.dstBf16 : s.dst, s.strides, s.dilates, s.padL, s.padR), "backward-data descriptor " + k);
             p.dataDesc = new dnnl_primitive_desc();
             dnnl_primitive_attr attr = attributes();
             check(dnnl_primitive_desc_create(p.dataDesc, new const_dnnl_op_desc_t(dd), attr, engine, p.forwardHint), "backward data " + k);
             p.dataWeights = dnnl_primitive_desc_query_md(p.dataDesc, dnnl_query_weights_md, 0);
+            if (s.bf16 && implementation(p.dataDesc).contains("ref")) {
+                LOG.debug("no native bf16 backward-data kernel for {}: float32", k);
+                dnnl_primitive_attr_destroy(attr);
+                return p;                                   // data == null: the caller uses float32
+            }
             p.data = Op.of(p.dataDesc, "backward-data primitive");
             p.weightsToData = reorder(s.weightsPlain, p.dataWeights, false);
             dnnl_convolution_desc_t wd = new dnnl_convolution_desc_t();
-            check(dnnl_dilated_convolution_backward_weights_desc_init(wd, dnnl_convolution_direct, s.src, s.weightsAny, null, s.dst,
-                    s.strides, s.dilates, s.padL, s.padR), "backward-weights descriptor " + k);
+            check(dnnl_dilated_convolution_backward_weights_desc_init(wd, dnnl_convolution_direct, s.bf16 ? s.srcBf16 : s.src,
+                    s.weightsAny, null, s.bf16 ? s.dstBf16 : s.dst, s.strides, s.dilates, s.padL, s.padR),
+                    "backward-weights descriptor " + k);
             p.weightsDesc = new dnnl_primitive_desc();
             check(dnnl_primitive_desc_create(p.weightsDesc, new const_dnnl_op_desc_t(wd), attr, engine, p.forwardHint), "backward weights " + k);
             dnnl_primitive_attr_destroy(attr);
@@ -326,6 +402,15 @@ final class DnnlConvolution {
             p.javaWeights = k.depthwise() && !implementation(p.weightsDesc).contains("_dw");
             p.weights = Op.of(p.weightsDesc, "backward-weights primitive");
             p.diffWeightsToPlain = reorder(p.diffWeights, s.weightsPlain, false);
+            if (s.bf16) {
+                if (implementation(p.weightsDesc).contains("ref")) {
+                    LOG.debug("no native bf16 backward-weights kernel for {}: float32", k);
+                    p.data = null;
+                    return p;
+                }
+                p.srcToBf16 = reorder(s.src, s.srcBf16, false);
+                p.dstToBf16 = reorder(s.dst, s.dstBf16, false);
+            }
             return p;
         }
     }
@@ -335,6 +420,7 @@ final class DnnlConvolution {
         dnnl_primitive_desc convDesc;
         Op conv;
         Op reorder;
+        Op srcToBf16;
         Shape shape;
         dnnl_memory_desc_t weightsPacked;
         dnnl_memory_desc_t channelVector;
@@ -356,6 +442,13 @@ final class DnnlConvolution {
             p.convDesc = s.forwardDesc(k, dnnl_forward_inference, k.bias() ? p.channelVector : null, attr);
             dnnl_primitive_attr_destroy(attr);
             p.weightsPacked = dnnl_primitive_desc_query_md(p.convDesc, dnnl_query_weights_md, 0);
+            if (s.bf16) {
+                if (implementation(p.convDesc).contains("ref")) {
+                    LOG.debug("no native bf16 convolution kernel for {}: float32", k);
+                    return p;                               // conv == null: the caller uses float32
+                }
+                p.srcToBf16 = reorder(s.src, s.srcBf16, false);
+            }
             p.conv = Op.of(p.convDesc, "convolution primitive");
             p.reorder = reorder(s.weightsPlain, p.weightsPacked, k.scaled());
             return p;
