@@ -22,6 +22,7 @@ import picocli.CommandLine.HelpCommand;
                 InferCommand.class,
                 PredictCommand.class,
                 ExportCommand.class,
+                ConvertCommand.class,
                 HelpCommand.class,
         },
         footer = {"", "Exit codes: 0 success, 1 failure, 2 usage error.",
