@@ -25,7 +25,16 @@ public abstract class Block extends Module {
         this(in, out, stride, false, dropPathRate, rng);
     }
 
-    /** With {@code noskip}, no residual even when stride is 1 and in == out (timm {@code noskip}). */
+    /**
+     * With {@code noskip}, no residual even when stride is 1 and in == out (timm {@code noskip}).
+     *
+     * @param in input channels
+     * @param out output channels
+     * @param stride the stride
+     * @param noskip whether the block has no skip connection
+     * @param dropPathRate the drop-path (stochastic depth) rate
+     * @param rng the random number generator
+     */
     protected Block(int in, int out, int stride, boolean noskip, double dropPathRate, Rng rng) {
         this.residual = stride == 1 && in == out && !noskip;
         this.dropPath = new DropPath(residual ? dropPathRate : 0, rng);

@@ -37,7 +37,20 @@ public final class FusedMBConv extends Block {
         this(in, mid, out, kernel, stride, seChannels, false, dropPathRate, s, rng);
     }
 
-    /** With {@code noskip}: no residual even when stride is 1 and in == out (EfficientNet-EdgeTPU's first block). */
+    /**
+     * With {@code noskip}: no residual even when stride is 1 and in == out (EfficientNet-EdgeTPU's first block).
+     *
+     * @param in input channels
+     * @param mid the expanded (middle) channels
+     * @param out output channels
+     * @param kernel the kernel size
+     * @param stride the stride
+     * @param seChannels the squeeze-excite reduced channels (0: no SE)
+     * @param noskip whether the block has no skip connection
+     * @param dropPathRate the drop-path (stochastic depth) rate
+     * @param s the model-wide layer settings
+     * @param rng the random number generator
+     */
     public FusedMBConv(int in, int mid, int out, int kernel, int stride, int seChannels, boolean noskip, double dropPathRate,
                        LayerSettings s, Rng rng) {
         super(in, out, stride, noskip, dropPathRate, rng);

@@ -111,6 +111,10 @@ public final class EfficientNet extends Module {
      * Builds the model a weights file describes (safetensors or PyTorch {@code .pth}) and loads it:
      * the preset in the file's metadata, else the one its tensors fit (see
      * {@link dev.efficientnet.models.weights.WeightSpecs}).
+     *
+     * @param file the file
+     * @return the model with the weights loaded
+     * @throws java.io.IOException if a file cannot be read or written
      */
     public static EfficientNet fromWeights(java.nio.file.Path file) throws java.io.IOException {
         return dev.efficientnet.models.weights.WeightSpecs.fromWeights(file);
@@ -121,13 +125,22 @@ public final class EfficientNet extends Module {
      * downloaded once (with its checksum checked) into the user cache {@code ~/.cache/efficientnet-java}
      * and read from there afterwards, also offline.
      *
+     * @param preset the preset name
      * @throws dev.efficientnet.models.pretrained.PretrainedException no network and nothing cached, or a checksum mismatch
+     * @return {@code preset} with its published ImageNet weights ({@link dev.efficientnet.models.pretrained.PretrainedRegistry}), downloaded once (with its checksum checked) into the user cache {@code ~/.cache/efficientnet-java} and read from there afterwards, also offline
      */
     public static EfficientNet pretrained(String preset) throws java.io.IOException {
         return dev.efficientnet.models.pretrained.Pretrained.load(preset);
     }
 
-    /** Builds {@code preset} with the file's class count and input channels and loads the file strictly. */
+    /**
+     * Builds {@code preset} with the file's class count and input channels and loads the file strictly.
+     *
+     * @param file the file
+     * @param preset the preset name
+     * @return the model with the weights loaded
+     * @throws java.io.IOException if a file cannot be read or written
+     */
     public static EfficientNet fromWeights(java.nio.file.Path file, String preset) throws java.io.IOException {
         return dev.efficientnet.models.weights.WeightSpecs.fromWeights(file, preset);
     }

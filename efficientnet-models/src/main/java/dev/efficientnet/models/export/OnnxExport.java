@@ -69,6 +69,12 @@ public final class OnnxExport {
     /**
      * Writes {@code model} (its current weights; eval semantics) for inputs of {@code height ×
      * width} to {@code file}, atomically (a temporary file in the same folder, then a move).
+     *
+     * @param model the model
+     * @param height the height in pixels
+     * @param width the width in pixels
+     * @param file the file
+     * @throws IOException if a file cannot be read or written
      */
     public static void write(EfficientNet model, int height, int width, Path file) throws IOException {
         if (file == null) throw new IllegalArgumentException("file is null");
@@ -85,7 +91,14 @@ public final class OnnxExport {
         }
     }
 
-    /** The serialized ONNX model (see {@link #write}). */
+    /**
+     * The serialized ONNX model (see {@link #write}).
+     *
+     * @param model the model
+     * @param height the height in pixels
+     * @param width the width in pixels
+     * @return the serialized ONNX model (see {@link #write})
+     */
     public static byte[] toBytes(EfficientNet model, int height, int width) {
         return build(model, height, width).toByteArray();
     }

@@ -247,6 +247,11 @@ public final class InferencePlan implements AutoCloseable {
      * ({@code stem}, {@code depthwise}, {@code 1x1}, {@code 3x3}, {@code SE}, {@code head},
      * {@code elementwise}), its floating-point operations per call (a multiply-add counts 2) and
      * its mean milliseconds per call.
+     *
+     * @param name the name
+     * @param type the type
+     * @param flops the floating-point operations
+     * @param ms the time in milliseconds
      */
     public record OpTime(String name, String type, long flops, double ms) {
     }
@@ -254,6 +259,10 @@ public final class InferencePlan implements AutoCloseable {
     /**
      * Like {@link #profile} but per primitive, in execution order, with its layer type and FLOPs:
      * the data behind a GFLOP/s-per-layer-type profile (efficientnet-bench {@code PlanProfile}).
+     *
+     * @param nchw the batch in NCHW layout
+     * @param iterations the number of iterations
+     * @return like {@link #profile} but per primitive, in execution order, with its layer type and FLOPs: the data behind a GFLOP/s-per-layer-type profile (efficientnet-bench {@code PlanProfile})
      */
     public synchronized List<OpTime> profileOps(Tensor nchw, int iterations) {
         run(nchw);

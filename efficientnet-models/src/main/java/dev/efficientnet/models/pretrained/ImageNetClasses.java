@@ -20,7 +20,7 @@ public final class ImageNetClasses {
     private ImageNetClasses() {
     }
 
-    /** The class names, index order (immutable). */
+    /** {@return the class names, index order (immutable)} */
     public static List<String> names() {
         List<String> n = names;
         if (n == null) {

@@ -20,7 +20,13 @@ public final class Pretrained {
     private Pretrained() {
     }
 
-    /** The default weights of {@code preset}, from the user cache (downloaded if missing). */
+    /**
+     * The default weights of {@code preset}, from the user cache (downloaded if missing).
+     *
+     * @param preset the preset name
+     * @return the default weights of {@code preset}, from the user cache (downloaded if missing)
+     * @throws IOException if a file cannot be read or written
+     */
     public static EfficientNet load(String preset) throws IOException {
         return load(preset, null, WeightCache.user(), WeightCache.DownloadListener.NONE);
     }
@@ -28,8 +34,13 @@ public final class Pretrained {
     /**
      * The weights of {@code preset} tagged {@code tag} (null: default) from {@code cache}.
      *
+     * @param preset the preset name
+     * @param tag the tag
+     * @param cache the cache directory
+     * @param listener receives progress reports
      * @throws PretrainedException   no network and nothing cached, an HTTP error, or a checksum mismatch
      * @throws IllegalArgumentException an unknown preset or tag, or a preset without published weights
+     * @return the weights of {@code preset} tagged {@code tag} (null: default) from {@code cache}
      */
     public static EfficientNet load(String preset, String tag, WeightCache cache, WeightCache.DownloadListener listener)
             throws IOException {
@@ -40,7 +51,12 @@ public final class Pretrained {
         return model;
     }
 
-    /** The spec of {@code w}'s preset with its class count, evaluation size and preprocessing. */
+    /**
+     * The spec of {@code w}'s preset with its class count, evaluation size and preprocessing.
+     *
+     * @param w the weight
+     * @return the spec of {@code w}'s preset with its class count, evaluation size and preprocessing
+     */
     public static ModelSpec spec(PretrainedWeights w) {
         ModelSpec s = Presets.get(w.preset()).withNumClasses(w.numClasses());
         s = s.withPreprocessing(new Preprocessing(w.mean(), w.std(), w.cropFraction(), w.interpolation()));

@@ -8,12 +8,21 @@ import java.io.IOException;
  * do (where to put the file by hand, which mirror setting to use).
  */
 public class PretrainedException extends IOException {
-    /** A failure described by {@code message}. */
+    /**
+     * A failure described by {@code message}.
+     *
+     * @param message the message
+     */
     public PretrainedException(String message) {
         super(message);
     }
 
-    /** A failure described by {@code message}, caused by {@code cause}. */
+    /**
+     * A failure described by {@code message}, caused by {@code cause}.
+     *
+     * @param message the message
+     * @param cause the cause
+     */
     public PretrainedException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -127,6 +127,8 @@ public final class PretrainedRegistry {
     /**
      * Adds {@code w} as the default entry of its preset (in front of the built-in ones), process-wide;
      * an earlier registration with the same tag is replaced.
+     *
+     * @param w the weight
      */
     public static void register(PretrainedWeights w) {
         if (w == null) throw new IllegalArgumentException("weights entry is null");
@@ -138,32 +140,52 @@ public final class PretrainedRegistry {
         });
     }
 
-    /** Removes every registered (non-built-in) entry of {@code preset}. */
+    /**
+     * Removes every registered (non-built-in) entry of {@code preset}.
+     *
+     * @param preset the preset name
+     */
     public static void unregister(String preset) {
         USER.remove(preset);
     }
 
-    /** Every entry of {@code preset}, default first (empty when nothing is published). */
+    /**
+     * Every entry of {@code preset}, default first (empty when nothing is published).
+     *
+     * @param preset the preset name
+     * @return every entry of {@code preset}, default first (empty when nothing is published)
+     */
     public static List<PretrainedWeights> entries(String preset) {
         List<PretrainedWeights> out = new ArrayList<>(USER.getOrDefault(preset, List.of()));
         out.addAll(BUILT_IN.getOrDefault(preset, List.of()));
         return mirrored(out);
     }
 
-    /** Presets with at least one entry, in registry order. */
+    /** {@return presets with at least one entry, in registry order} */
     public static List<String> presets() {
         List<String> out = new ArrayList<>(BUILT_IN.keySet());
         for (String p : USER.keySet()) if (!out.contains(p)) out.add(p);
         return out;
     }
 
-    /** The default entry of {@code preset}, if any. */
+    /**
+     * The default entry of {@code preset}, if any.
+     *
+     * @param preset the preset name
+     * @return the default entry of {@code preset}, if any
+     */
     public static Optional<PretrainedWeights> find(String preset) {
         List<PretrainedWeights> e = entries(preset);
         return e.isEmpty() ? Optional.empty() : Optional.of(e.get(0));
     }
 
-    /** The entry of {@code preset} with {@code tag} (null: the default). */
+    /**
+     * The entry of {@code preset} with {@code tag} (null: the default).
+     *
+     * @param preset the preset name
+     * @param tag the tag
+     * @return the entry of {@code preset} with {@code tag} (null: the default)
+     */
     public static PretrainedWeights get(String preset, String tag) {
         List<PretrainedWeights> e = entries(preset);
         if (e.isEmpty()) {

@@ -42,7 +42,24 @@ public record PretrainedWeights(String preset, String source, String tag, String
         NONE
     }
 
-    /** Validates the fields. */
+    /**
+     * Validates the fields.
+     *
+     * @param preset the preset name
+     * @param source the source
+     * @param tag the tag
+     * @param fileName the file name
+     * @param url the URL
+     * @param hash the expected hash
+     * @param hashKind the hash algorithm
+     * @param naming the parameter naming convention
+     * @param numClasses the number of classes (0: no classifier)
+     * @param inputSize the input size
+     * @param resizeSize the resize size
+     * @param interpolation the resampling filter
+     * @param mean the mean
+     * @param std the standard deviation
+     */
     public PretrainedWeights {
         if (preset == null || preset.isBlank()) throw new IllegalArgumentException("preset is required");
         if (fileName == null || !fileName.matches("[A-Za-z0-9._-]+") || fileName.startsWith("."))
@@ -59,12 +76,12 @@ public record PretrainedWeights(String preset, String source, String tag, String
         std = List.copyOf(std);
     }
 
-    /** The crop fraction {@code inputSize / resizeSize}. */
+    /** {@return the crop fraction {@code inputSize / resizeSize}} */
     public double cropFraction() {
         return (double) inputSize / resizeSize;
     }
 
-    /** A one-line description for listings. */
+    /** {@return a one-line description for listings} */
     public String describe() {
         return preset + " <- " + source + " " + tag + " (" + fileName + ", " + switch (hashKind) {
             case SHA256 -> "sha256 " + hash;

@@ -48,7 +48,13 @@ public final class WeightCache {
     /** Receives download progress. */
     @FunctionalInterface
     public interface DownloadListener {
-        /** {@code done} bytes of {@code total} (-1 when the server did not say) of {@code w}. */
+        /**
+         * {@code done} bytes of {@code total} (-1 when the server did not say) of {@code w}.
+         *
+         * @param w the weight
+         * @param done the amount done
+         * @param total the total amount
+         */
         void progress(PretrainedWeights w, long done, long total);
 
         /** Ignores progress. */
@@ -59,24 +65,33 @@ public final class WeightCache {
     private final Path dir;
     private final Duration timeout;
 
-    /** A cache in {@code dir}. */
+    /**
+     * A cache in {@code dir}.
+     *
+     * @param dir the directory
+     */
     public WeightCache(Path dir) {
         this(dir, Duration.ofSeconds(30));
     }
 
-    /** A cache in {@code dir} whose connections time out after {@code timeout}. */
+    /**
+     * A cache in {@code dir} whose connections time out after {@code timeout}.
+     *
+     * @param dir the directory
+     * @param timeout the timeout
+     */
     public WeightCache(Path dir, Duration timeout) {
         if (dir == null) throw new IllegalArgumentException("cache directory is null");
         this.dir = dir;
         this.timeout = timeout;
     }
 
-    /** The cache at {@link #defaultDirectory()}. */
+    /** {@return the cache at {@link #defaultDirectory()}} */
     public static WeightCache user() {
         return new WeightCache(defaultDirectory());
     }
 
-    /** The cache directory: property, environment variable, XDG cache home, or {@code ~/.cache/efficientnet-java}. */
+    /** {@return the cache directory: property, environment variable, XDG cache home, or {@code ~/.cache/efficientnet-java}} */
     public static Path defaultDirectory() {
         String p = System.getProperty(DIR_PROPERTY);
         if (p != null && !p.isBlank()) return Path.of(p);
@@ -87,17 +102,27 @@ public final class WeightCache {
         return Path.of(System.getProperty("user.home"), ".cache", "efficientnet-java");
     }
 
-    /** The cache directory. */
+    /** {@return the cache directory} */
     public Path directory() {
         return dir;
     }
 
-    /** Where {@code w} is (or would be) cached. */
+    /**
+     * Where {@code w} is (or would be) cached.
+     *
+     * @param w the weight
+     * @return where {@code w} is (or would be) cached
+     */
     public Path path(PretrainedWeights w) {
         return dir.resolve(w.source().replaceAll("[^A-Za-z0-9_-]", "_")).resolve(w.fileName());
     }
 
-    /** True when {@code w} is cached and its recorded digest still fits. */
+    /**
+     * True when {@code w} is cached and its recorded digest still fits.
+     *
+     * @param w the weight
+     * @return true when {@code w} is cached and its recorded digest still fits
+     */
     public boolean isCached(PretrainedWeights w) {
         Path f = path(w);
         Path sum = sidecar(f);
@@ -122,7 +147,14 @@ public final class WeightCache {
         };
     }
 
-    /** The cached file of {@code w}, downloaded first if needed. */
+    /**
+     * The cached file of {@code w}, downloaded first if needed.
+     *
+     * @param w the weight
+     * @param listener receives progress reports
+     * @return the cached file of {@code w}, downloaded first if needed
+     * @throws IOException if a file cannot be read or written
+     */
     public Path fetch(PretrainedWeights w, DownloadListener listener) throws IOException {
         Path target = path(w);
         if (isCached(w)) {

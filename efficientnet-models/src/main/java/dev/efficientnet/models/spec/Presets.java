@@ -322,32 +322,32 @@ public final class Presets {
 
     // ------------------------------------------------------------------ EfficientNet-EdgeTPU
 
-    /** timm tf_efficientnet_es (TF weights): EdgeTPU-S, w1.0 d1.0, 224 px, ReLU, mean/std 0.5. */
+    /** {@return timm tf_efficientnet_es (TF weights): EdgeTPU-S, w1.0 d1.0, 224 px, ReLU, mean/std 0.5} */
     public static ModelSpec tfEfficientnetEs() {
         return edge("tf_efficientnet_es", true, 1.0, 1.0, 224, 0.875);
     }
 
-    /** timm tf_efficientnet_em: EdgeTPU-M, w1.0 d1.1, 240 px, crop 0.882. */
+    /** {@return timm tf_efficientnet_em: EdgeTPU-M, w1.0 d1.1, 240 px, crop 0.882} */
     public static ModelSpec tfEfficientnetEm() {
         return edge("tf_efficientnet_em", true, 1.0, 1.1, 240, 0.882);
     }
 
-    /** timm tf_efficientnet_el: EdgeTPU-L, w1.2 d1.4, 300 px, crop 0.904. */
+    /** {@return timm tf_efficientnet_el: EdgeTPU-L, w1.2 d1.4, 300 px, crop 0.904} */
     public static ModelSpec tfEfficientnetEl() {
         return edge("tf_efficientnet_el", true, 1.2, 1.4, 300, 0.904);
     }
 
-    /** timm efficientnet_es (PyTorch-trained): symmetric padding, BN eps 1e-5, ImageNet mean/std. */
+    /** {@return timm efficientnet_es (PyTorch-trained): symmetric padding, BN eps 1e-5, ImageNet mean/std} */
     public static ModelSpec efficientnetEs() {
         return edge("efficientnet_es", false, 1.0, 1.0, 224, 0.875);
     }
 
-    /** timm efficientnet_em (PyTorch-trained): w1.0 d1.1, 240 px. */
+    /** {@return timm efficientnet_em (PyTorch-trained): w1.0 d1.1, 240 px} */
     public static ModelSpec efficientnetEm() {
         return edge("efficientnet_em", false, 1.0, 1.1, 240, 0.882);
     }
 
-    /** timm efficientnet_el (PyTorch-trained): w1.2 d1.4, 300 px. */
+    /** {@return timm efficientnet_el (PyTorch-trained): w1.2 d1.4, 300 px} */
     public static ModelSpec efficientnetEl() {
         return edge("efficientnet_el", false, 1.2, 1.4, 300, 0.904);
     }

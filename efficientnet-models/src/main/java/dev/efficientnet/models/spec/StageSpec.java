@@ -23,7 +23,18 @@ package dev.efficientnet.models.spec;
 public record StageSpec(BlockType type, int expandRatio, int kernel, int stride,
                         int inChannels, int outChannels, int repeats, double seRatio, int forceInChannels) {
 
-    /** A row without a forced input width. */
+    /**
+     * A row without a forced input width.
+     *
+     * @param type the type
+     * @param expandRatio the expansion ratio
+     * @param kernel the kernel size
+     * @param stride the stride
+     * @param inChannels input channels
+     * @param outChannels output channels
+     * @param repeats the number of repeats
+     * @param seRatio the squeeze-excite ratio (of the block input channels)
+     */
     public StageSpec(BlockType type, int expandRatio, int kernel, int stride, int inChannels, int outChannels,
                      int repeats, double seRatio) {
         this(type, expandRatio, kernel, stride, inChannels, outChannels, repeats, seRatio, 0);
@@ -40,6 +51,7 @@ public record StageSpec(BlockType type, int expandRatio, int kernel, int stride,
      * @param outChannels the out channels
      * @param repeats the number of repeats
      * @param seRatio the squeeze-excite ratio (of the block input channels)
+     * @param forceInChannels the input channels to use instead of the file's (0: the file's)
      */
     public StageSpec {
         if (type == null) {
@@ -126,7 +138,12 @@ public record StageSpec(BlockType type, int expandRatio, int kernel, int stride,
                 forceInChannels > 0 ? Scaling.roundFilters(forceInChannels, widthMult, divisor, roundLimit) : 0);
     }
 
-    /** This row with a forced input width for the first block's expansion (0 for none). */
+    /**
+     * This row with a forced input width for the first block's expansion (0 for none).
+     *
+     * @param channels the number of channels
+     * @return this row with a forced input width for the first block's expansion (0 for none)
+     */
     public StageSpec withForceInChannels(int channels) {
         return new StageSpec(type, expandRatio, kernel, stride, inChannels, outChannels, repeats, seRatio, channels);
     }
@@ -134,6 +151,10 @@ public record StageSpec(BlockType type, int expandRatio, int kernel, int stride,
     /**
      * Mid (expanded) channels of block {@code blockIndex}: {@code in × expand}, or for the first block
      * of a stage with a forced input width {@code make_divisible(force × expand)} (timm).
+     *
+     * @param blockIndex the index of the block within its stage
+     * @param blockIn the block input channels
+     * @return mid (expanded) channels of block {@code blockIndex}: {@code in × expand}, or for the first block of a stage with a forced input width {@code make_divisible(force × expand)} (timm)
      */
     public int midChannels(int blockIndex, int blockIn) {
         if (blockIndex == 0 && forceInChannels > 0)

@@ -32,19 +32,39 @@ public final class WeightSpecs {
     private WeightSpecs() {
     }
 
-    /** Builds the model {@code file} describes and loads it strictly. */
+    /**
+     * Builds the model {@code file} describes and loads it strictly.
+     *
+     * @param file the file
+     * @return the model with the weights loaded
+     * @throws IOException if a file cannot be read or written
+     */
     public static EfficientNet fromWeights(Path file) throws IOException {
         return fromWeights(file, null);
     }
 
-    /** Builds preset {@code preset} (null: as the file describes) with the file's class count and loads it strictly. */
+    /**
+     * Builds preset {@code preset} (null: as the file describes) with the file's class count and loads it strictly.
+     *
+     * @param file the file
+     * @param preset the preset name
+     * @return the model with the weights loaded
+     * @throws IOException if a file cannot be read or written
+     */
     public static EfficientNet fromWeights(Path file, String preset) throws IOException {
         try (WeightFile f = WeightFile.open(file)) {
             return fromWeights(f, preset);
         }
     }
 
-    /** As {@link #fromWeights(Path, String)} for an opened file (left open). */
+    /**
+     * As {@link #fromWeights(Path, String)} for an opened file (left open).
+     *
+     * @param f the function
+     * @param preset the preset name
+     * @return the model with the weights loaded
+     * @throws IOException if a file cannot be read or written
+     */
     public static EfficientNet fromWeights(WeightFile f, String preset) throws IOException {
         ModelSpec spec = preset != null ? withFileShape(f, Presets.get(preset)) : infer(f);
         EfficientNet net = EfficientNet.create(spec);
@@ -52,7 +72,13 @@ public final class WeightSpecs {
         return net;
     }
 
-    /** The spec {@code f} describes (see the class comment); nothing is loaded. */
+    /**
+     * The spec {@code f} describes (see the class comment); nothing is loaded.
+     *
+     * @param f the function
+     * @return the spec {@code f} describes (see the class comment); nothing is loaded
+     * @throws IOException if a file cannot be read or written
+     */
     public static ModelSpec infer(WeightFile f) throws IOException {
         Map<String, String> meta = f.metadata();
         String preset = meta.get("preset");
