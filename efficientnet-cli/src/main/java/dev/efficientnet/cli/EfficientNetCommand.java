@@ -21,6 +21,8 @@ import picocli.CommandLine.HelpCommand;
                 DemoCommand.class,
                 InferCommand.class,
                 PredictCommand.class,
+                ExportCommand.class,
+                ConvertCommand.class,
                 HelpCommand.class,
         },
         footer = {"", "Exit codes: 0 success, 1 failure, 2 usage error.",

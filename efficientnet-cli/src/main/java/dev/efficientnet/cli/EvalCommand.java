@@ -52,7 +52,10 @@ public final class EvalCommand extends CliCommand {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--weights", paramLabel = "CKPT", required = true,
+    @picocli.CommandLine.Mixin
+    PretrainedOption pretrained = new PretrainedOption();
+
+    @Option(names = "--weights", paramLabel = "CKPT",
             description = "Run folder, checkpoint (fixres/last/best.safetensors) or weights file.")
     Path weights;
 
@@ -99,6 +102,9 @@ public final class EvalCommand extends CliCommand {
     protected int execute() throws Exception {
         presetFile.load();
         requireAtLeast("--batch", batch, 1);
+        weights = pretrained.resolve(arch, "--weights", weights, err());
+        if (weights == null) throw CliException.usage("missing --weights CKPT (or --pretrained)");
+        weights = dev.efficientnet.cli.safety.InputFiles.materialize("--weights", weights, err());
         if (!Files.exists(weights)) throw new CliException(CliException.FAILURE, "weights file " + weights + " does not exist");
         Path file;
         try {
@@ -135,6 +141,9 @@ public final class EvalCommand extends CliCommand {
             which = "file";
         }
         requireAtLeast("--resolution", size, 1);
+        java.util.List<String> invalid = dev.efficientnet.cli.safety.FiniteValues.problems(net.stateDict());
+        if (!invalid.isEmpty())
+            throw CliException.usage("--weights " + file + " holds invalid values: " + dev.efficientnet.cli.safety.FiniteValues.summary(invalid));
         int channels = net.spec().inChannels();
         DataSources.Split split = data == null ? DataSources.embeddedFashionMnist() : TrainCommand.open(data, channels, 0);
         Dataset test = channels == 3 ? Datasets.toRgb(split.test()) : Datasets.toGray(split.test());
@@ -149,6 +158,9 @@ public final class EvalCommand extends CliCommand {
             r = EvalMetrics.evaluate(net, () -> loader.epoch(0, size, pipeline));
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        if (!Double.isFinite(r.loss()))
+            throw new CliException(CliException.FAILURE, "the model produced NaN/Inf logits on the test data (loss " + r.loss()
+                    + "), so no accuracy is reported; check --weights (e.g. weights too large for float32) and --data");
         int k = r.numClasses();
         Path png = null;
         if (!noConfusion && k <= ConfusionPlot.MAX_CLASSES) {

@@ -81,6 +81,9 @@ public final class InferCommand extends CliCommand {
     @Unmatched
     List<String> unmatched;
 
+    @picocli.CommandLine.Mixin
+    PretrainedOption pretrained = new PretrainedOption();
+
     @Option(names = "--weights", paramLabel = "W.safetensors",
             description = "Weights (timm, torchvision or native naming), a training checkpoint or a run folder. Required.")
     Path weights;
@@ -107,7 +110,10 @@ public final class InferCommand extends CliCommand {
         if (unmatched != null && !unmatched.isEmpty())
             throw CliException.usage("unknown option or extra argument " + unmatched + "; see 'efficientnet infer --help'");
         if (arch == null) throw CliException.usage("missing ARCH (e.g. efficientnet_b0); see 'efficientnet infer --help'");
+        weights = pretrained.resolve(arch, "--weights", weights, err());
         weights = CheckpointWeights.resolve("--weights", weights, err());
+        weights = dev.efficientnet.cli.safety.InputFiles.materialize("--weights", weights, err());
+        input = dev.efficientnet.cli.safety.InputFiles.materialize("--input", input, err());
         TrainedModel trained = null;
         ModelSpec spec;
         if (CheckpointWeights.isCheckpoint(weights)) {   // a training checkpoint: the shape comes from its config
@@ -317,7 +323,7 @@ public final class InferCommand extends CliCommand {
             return loaded;
         } catch (WeightLoadException e) {
             throw CliException.usage(describe(e, spec, weights));
-        } catch (SafetensorsException e) {
+        } catch (SafetensorsException | dev.efficientnet.core.io.torch.TorchFormatException e) {
             throw CliException.usage("--weights " + oneLine(e.getMessage()));
         } catch (IOException e) {
             throw CliException.usage("--weights " + weights + ": cannot read: " + oneLine(String.valueOf(e.getMessage())));
@@ -337,8 +343,8 @@ public final class InferCommand extends CliCommand {
         if (!e.unexpected().isEmpty())
             sb.append(' ').append(e.unexpected().size()).append(" unexpected ").append(abbreviate(e.unexpected(), 3)).append(';');
         sb.append(" check ARCH, --width-mult, --depth-mult and --num-classes");
-        try {
-            Map<String, String> meta = Safetensors.read(weights).metadata();
+        try (dev.efficientnet.models.weights.WeightFile wf = dev.efficientnet.models.weights.WeightFile.open(weights)) {
+            Map<String, String> meta = wf.metadata();
             StringBuilder m = new StringBuilder();
             for (String k : new String[]{"preset", "width_mult", "depth_mult", "num_classes"})
                 if (meta.containsKey(k)) m.append(m.length() == 0 ? "" : ", ").append(k).append('=').append(meta.get(k));

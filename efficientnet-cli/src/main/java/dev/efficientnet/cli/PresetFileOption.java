@@ -24,6 +24,7 @@ public final class PresetFileOption {
     /** Registers the file's presets (nothing when unset); a missing or bad file is a usage error. */
     public List<String> load() {
         if (file == null) return List.of();
+        file = dev.efficientnet.cli.safety.InputFiles.materialize("--preset-file", file, null);
         try {
             return PresetFile.register(file);
         } catch (java.nio.file.NoSuchFileException e) {

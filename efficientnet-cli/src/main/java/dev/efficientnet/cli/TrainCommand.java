@@ -201,6 +201,9 @@ public final class TrainCommand extends CliCommand {
     boolean json;
 
     @picocli.CommandLine.Mixin
+    PretrainedOption pretrained = new PretrainedOption();
+
+    @picocli.CommandLine.Mixin
     PresetFileOption presetFile = new PresetFileOption();
 
     /** Creates the command. */
@@ -221,6 +224,10 @@ public final class TrainCommand extends CliCommand {
         if (resume != null) return resume(log, progress);
         if (arch == null) throw CliException.usage("ARCH is required (or --resume DIR)");
         if (data == null) throw CliException.usage("--data PATH is required (or --resume DIR)");
+        initWeights = pretrained.resolve(arch, "--init-weights", initWeights, err());
+        dev.efficientnet.cli.safety.InputFiles.requireRegularOrDirectory("--data", data, "--data needs a folder or a .csv file");
+        dev.efficientnet.cli.safety.InputFiles.requireRegularOrDirectory("--init-weights", initWeights,
+                "the run saves its path to resume from it, so it must be a file");
         Architectures.canonicalName(arch);
         Path dir = outDir(Architectures.canonicalName(arch));
         Map<String, Path> inputs = new java.util.LinkedHashMap<>();
@@ -265,6 +272,7 @@ public final class TrainCommand extends CliCommand {
             for (Map.Entry<String, String> e : applied.entrySet())
                 log.println("resume: applying " + e.getKey() + " " + e.getValue()
                         + (saved != null && saved.get(e.getKey()) != null ? " (was " + saved.get(e.getKey()) + ")" : ""));
+            dev.efficientnet.cli.safety.InputFiles.requireRegularOrDirectory("--data", data, "--data needs a folder or a .csv file");
             Path dataPath = data != null ? data : savedCfg.data() != null ? Path.of(savedCfg.data()) : null;
             DataSources.Split split = dataPath == null || savedCfg.data() != null && savedCfg.data().equals("embedded") && data == null
                     ? DataSources.embeddedFashionMnist() : open(dataPath, savedCfg.inChannels(), savedCfg.seed());

@@ -67,7 +67,8 @@ public final class EfficientNet extends Module {
             }
             Block block = b.type() == BlockType.MBCONV
                     ? new MBConv(b.inChannels(), b.midChannels(), b.outChannels(), b.kernel(), b.stride(), b.seChannels(), b.dropPathRate(), s, rng)
-                    : new FusedMBConv(b.inChannels(), b.midChannels(), b.outChannels(), b.kernel(), b.stride(), b.seChannels(), b.dropPathRate(), s, rng);
+                    : new FusedMBConv(b.inChannels(), b.midChannels(), b.outChannels(), b.kernel(), b.stride(), b.seChannels(),
+                            !b.hasResidual(), b.dropPathRate(), s, rng);
             stage.add(block);
             blocks.add(block);
         }
@@ -88,6 +89,31 @@ public final class EfficientNet extends Module {
     /** Builds a preset by name ({@link Presets#names()}). */
     public static EfficientNet create(String preset) {
         return new EfficientNet(Presets.get(preset), 0);
+    }
+
+    /**
+     * Builds the model a weights file describes (safetensors or PyTorch {@code .pth}) and loads it:
+     * the preset in the file's metadata, else the one its tensors fit (see
+     * {@link dev.efficientnet.models.weights.WeightSpecs}).
+     */
+    public static EfficientNet fromWeights(java.nio.file.Path file) throws java.io.IOException {
+        return dev.efficientnet.models.weights.WeightSpecs.fromWeights(file);
+    }
+
+    /**
+     * {@code preset} with its published ImageNet weights ({@link dev.efficientnet.models.pretrained.PretrainedRegistry}),
+     * downloaded once (with its checksum checked) into the user cache {@code ~/.cache/efficientnet-java}
+     * and read from there afterwards, also offline.
+     *
+     * @throws dev.efficientnet.models.pretrained.PretrainedException no network and nothing cached, or a checksum mismatch
+     */
+    public static EfficientNet pretrained(String preset) throws java.io.IOException {
+        return dev.efficientnet.models.pretrained.Pretrained.load(preset);
+    }
+
+    /** Builds {@code preset} with the file's class count and input channels and loads the file strictly. */
+    public static EfficientNet fromWeights(java.nio.file.Path file, String preset) throws java.io.IOException {
+        return dev.efficientnet.models.weights.WeightSpecs.fromWeights(file, preset);
     }
 
     private static Padding padding(ModelSpec spec) {

@@ -2,7 +2,6 @@ package dev.efficientnet.models.weights;
 
 import dev.efficientnet.core.backend.Backend;
 import dev.efficientnet.core.io.Safetensors;
-import dev.efficientnet.core.io.SafetensorsFile;
 import dev.efficientnet.core.tensor.DType;
 import dev.efficientnet.core.tensor.MemoryScope;
 import dev.efficientnet.core.tensor.Tensor;
@@ -12,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -49,15 +49,39 @@ public final class Weights {
 
     // ---- loading ------------------------------------------------------------------------------
 
-    /** Loads a safetensors checkpoint strictly ({@link LoadOptions#STRICT}). */
+    /** Loads a weights file (safetensors or PyTorch .pth/.pt) strictly ({@link LoadOptions#STRICT}). */
     public static LoadResult load(EfficientNet model, Path file) throws IOException {
         return load(model, file, LoadOptions.STRICT);
     }
 
-    /** Loads a safetensors checkpoint; tensors are read only after every key and shape was checked. */
+    /**
+     * Loads a weights file, safetensors or PyTorch {@code .pth}/{@code .pt} (detected from its first
+     * bytes, see {@link WeightFile}); tensors are read only after every key and shape was checked.
+     */
     public static LoadResult load(EfficientNet model, Path file, LoadOptions options) throws IOException {
         if (file == null) throw new IllegalArgumentException("file is null");
-        SafetensorsFile f = Safetensors.read(file);
+        try (WeightFile f = WeightFile.open(file)) {
+            return load(model, f, options);
+        }
+    }
+
+    /** Loads weights read from {@code in} (safetensors or PyTorch; not closed); {@code name} is for messages. */
+    public static LoadResult load(EfficientNet model, InputStream in, String name, LoadOptions options) throws IOException {
+        try (WeightFile f = WeightFile.open(in, name)) {
+            return load(model, f, options);
+        }
+    }
+
+    /** Loads weights from classpath resource {@code resource} (safetensors or PyTorch). */
+    public static LoadResult loadResource(EfficientNet model, String resource, LoadOptions options) throws IOException {
+        try (WeightFile f = WeightFile.openResource(resource)) {
+            return load(model, f, options);
+        }
+    }
+
+    /** Loads an opened {@link WeightFile} (left open). */
+    public static LoadResult load(EfficientNet model, WeightFile f, LoadOptions options) throws IOException {
+        if (f == null) throw new IllegalArgumentException("weight file is null");
         return load(model, new Source() {
             @Override
             public List<String> keys() {
@@ -71,12 +95,12 @@ public final class Weights {
 
             @Override
             public float[] floats(String key) throws IOException {
-                return f.getFloats(key);
+                return f.floats(key);
             }
 
             @Override
             public String describe() {
-                return file.toString();
+                return f.describe();
             }
 
             @Override
