@@ -58,18 +58,28 @@ class PyTorchFilesCliTest {
         // torch.save(model): a pickle that names a class (code), not a state dict
         Path module = tmp.resolve("module.pt");
         try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(module))) {
-            z.putNextEntry(new ZipEntry("module/data.pkl"));
-            z.write(new byte[]{(byte) 0x80, 2});
-            z.write("ctorch.nn.modules.container\nSequential\nq\u0000)\u0081q\u0001.".getBytes(StandardCharsets.ISO_8859_1));
-            z.closeEntry();
-            z.putNextEntry(new ZipEntry("module/version"));
-            z.write("3\n".getBytes(StandardCharsets.US_ASCII));
-            z.closeEntry();
+            byte[] pkl = ("\u0080\u0002ctorch.nn.modules.container\nSequential\nq\u0000)\u0081q\u0001.").getBytes(StandardCharsets.ISO_8859_1);
+            stored(z, "module/data.pkl", pkl);
+            stored(z, "module/version", "3\n".getBytes(StandardCharsets.US_ASCII));
         }
         String png = StreamsAndValuesCliTest.ReliabilityDataHolder.anImage(data).toString();
         CliTestSupport.Run r = CliTestSupport.run(with("predict", "--weights", module.toString(), png));
         assertUsage(r, "module.pt", "Sequential", "state dict");
         assertFalse(r.err().contains("safetensors"), r.describe());
+    }
+
+    /** An uncompressed entry, as torch.save writes them. */
+    private static void stored(ZipOutputStream z, String name, byte[] bytes) throws java.io.IOException {
+        ZipEntry e = new ZipEntry(name);
+        e.setMethod(ZipEntry.STORED);
+        e.setSize(bytes.length);
+        e.setCompressedSize(bytes.length);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(bytes);
+        e.setCrc(crc.getValue());
+        z.putNextEntry(e);
+        z.write(bytes);
+        z.closeEntry();
     }
 
     private static String[] concat(String[] a, String[] b) {
