@@ -3,7 +3,7 @@
 # B0 b1@224, B0 b16@224, V2-S b1@384, each side in a fresh process, never concurrently; prints a
 # Markdown table of ratios (see compare_engines.py).
 # Options: --iters N (10) --warmup N (3) --threads T (2) --only 'B0 eval @224 b1' --precision bf16
-#          --json FILE --md FILE --log FILE
+#          --engines ours,ort[,djl] (default all three) --json FILE --md FILE --log FILE
 # Exports the torchvision models (ONNX and TorchScript) into efficientnet-bench/target/ when missing,
 # which needs python3 with torch + torchvision (apt-get install -y python3-torch python3-torchvision),
 # and builds the bench module and its classpath (Maven; DJL's natives come from Maven Central).
@@ -56,5 +56,5 @@ if stale; then
   touch "$CP_FILE"
 fi
 
-cd "$HERE"
+# no cd: --json/--md/--log paths stay relative to the caller's directory
 exec "$PY" "$HERE/compare_engines.py" --root "$ROOT" --classpath-file "$CP_FILE" --onnx-dir "$ONNX_DIR" --ts-dir "$TS_DIR" "$@"

@@ -26,8 +26,9 @@ import java.util.Map;
  * <p>{@code --measure} adds the training cost: one SGD step (forward, cross-entropy, backward,
  * update, train mode) at the preset's training size and {@code --train-batch} (16), after
  * {@code --warmup} untimed steps, reported as milliseconds per image (median of {@code --train-runs}
- * steps divided by the batch). When the batch does not fit in memory ({@link OutOfMemoryError}) it is
- * halved until it does, and the row says so.
+ * steps divided by the batch). A first step at batch 2 measures the memory per image (peak resident
+ * size, {@link MemoryProbe}); the batch is halved until its projected need is within 60 % of the
+ * memory the system has available, and again on {@link OutOfMemoryError}; the row says so.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true,
         header = "Compare params, MACs, resolution and CPU latency of several architectures.",
@@ -73,6 +74,12 @@ public final class CompareCommand extends CliCommand {
 
     @picocli.CommandLine.Mixin
     PresetFileOption presetFile = new PresetFileOption();
+
+    /** Share of the available memory a measured training batch may use (projected from a batch-2 probe). */
+    static final double FIT_FRACTION = 0.6;
+
+    /** Tests only: the memory the system has available (default: {@link MemoryProbe#availableBytes}). */
+    static java.util.function.LongSupplier availableBytes = MemoryProbe::availableBytes;
 
     /** Tests only: batches that behave as if they ran out of memory. */
     static java.util.function.IntPredicate outOfMemoryAt = b -> false;
@@ -157,7 +164,34 @@ public final class CompareCommand extends CliCommand {
     private Train measureTraining(ModelSpec spec, int res) {
         if (spec.numClasses() < 1) return new Train(res, 0, null, "no classifier (0 classes): training not measured");
         String note = null;
-        for (int b = trainBatch; b >= 1; b /= 2) {
+        int start = trainBatch;
+        if (trainBatch > 2) {
+            // Probe: one step at batch 2 (also a JIT warm-up), its memory per image, then the largest batch
+            // (halving from --train-batch) whose projected need stays within FIT_FRACTION of what the system
+            // has available: a batch that does not fit may be killed by the kernel, not throw OutOfMemoryError.
+            err().printf(Locale.ROOT, "probing the memory of a training step of %s at %dx%d, batch 2...%n", spec.name(), res, res);
+            err().flush();
+            long[] growth = {-1};
+            try {
+                if (outOfMemoryAt.test(2)) throw new OutOfMemoryError("simulated for batch 2");
+                EfficientNet probeNet = EfficientNet.create(spec);
+                growth[0] = MemoryProbe.peakGrowth(() -> Benchmark.run(probeNet,
+                        new Benchmark.Config(Benchmark.Mode.TRAIN, 2, res, 0, 1, 0), null));
+            } catch (IllegalArgumentException | OutOfMemoryError e) {
+                growth[0] = -1;   // the loop below finds out
+            }
+            MemoryProbe.settle();
+            long avail = availableBytes.getAsLong();
+            if (growth[0] > 0 && avail > 0) {
+                double perImage = growth[0] / 2.0;
+                long fit = (long) Math.floor(FIT_FRACTION * avail / perImage);
+                while (start > 1 && start > fit) start /= 2;
+                if (start < trainBatch)
+                    note = String.format(Locale.ROOT, "batch %d would need ~%.1f GB (%.0f MB per image measured at batch 2), %.1f GB"
+                                    + " available: batch %d", trainBatch, trainBatch * perImage / 1e9, perImage / 1e6, avail / 1e9, start);
+            }
+        }
+        for (int b = start; b >= 1; b /= 2) {
             err().printf(Locale.ROOT, "measuring training of %s at %dx%d, batch %d (%d warm-up + %d timed steps)...%n",
                     spec.name(), res, res, b, warmup, trainRuns);
             err().flush();

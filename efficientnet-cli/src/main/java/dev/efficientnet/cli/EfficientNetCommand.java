@@ -21,6 +21,7 @@ import picocli.CommandLine.HelpCommand;
                 DemoCommand.class,
                 InferCommand.class,
                 PredictCommand.class,
+                ExportCommand.class,
                 ConvertCommand.class,
                 HelpCommand.class,
         },

@@ -131,4 +131,23 @@ class CompareCommandTest {
         assertEquals(0, one.code(), one.describe());
         assertTrue(one.out().contains("note: efficientnet_b0: a training step at batch 1 is impossible"), one.out());
     }
+
+    @Test
+    void theBatchIsChosenFromTheMeasuredMemoryPerImage() {
+        CompareCommand.availableBytes = () -> 1L;   // nothing available: every batch above 1 is projected not to fit
+        try {
+            CliTestSupport.Run r = run("compare", "efficientnet_b0", "--resolution-each", "64", "--warmup", "0", "--runs", "1",
+                    "--no-latency", "--measure", "--train-batch", "8", "--json");
+            assertEquals(0, r.code(), r.describe());
+            Map<?, ?> m = (Map<?, ?>) ((List<?>) r.lastJson().get("models")).get(0);
+            assertEquals(1L, m.get("train_batch"), m.toString());
+            String note = String.valueOf(m.get("train_note"));
+            assertTrue(note.startsWith("batch 8 would need ~") && note.contains("MB per image measured at batch 2") && note.endsWith("batch 1"), note);
+            assertTrue(((Number) m.get("train_ms_per_image")).doubleValue() > 0, m.toString());
+            assertTrue(r.err().contains("probing the memory"), r.err());
+        } finally {
+            CompareCommand.availableBytes = MemoryProbe::availableBytes;
+        }
+        assertTrue(MemoryProbe.residentBytes() > 0 && MemoryProbe.availableBytes() > 0, "JavaCPP reads the memory sizes here");
+    }
 }

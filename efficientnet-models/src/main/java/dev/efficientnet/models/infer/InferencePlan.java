@@ -226,6 +226,36 @@ public final class InferencePlan implements AutoCloseable {
         return sorted;
     }
 
+    /**
+     * One timed primitive of {@link #profileOps}: its {@link #opSummary()} name, its layer type
+     * ({@code stem}, {@code depthwise}, {@code 1x1}, {@code 3x3}, {@code SE}, {@code head},
+     * {@code elementwise}), its floating-point operations per call (a multiply-add counts 2) and
+     * its mean milliseconds per call.
+     */
+    public record OpTime(String name, String type, long flops, double ms) {
+    }
+
+    /**
+     * Like {@link #profile} but per primitive, in execution order, with its layer type and FLOPs:
+     * the data behind a GFLOP/s-per-layer-type profile (efficientnet-bench {@code PlanProfile}).
+     */
+    public synchronized List<OpTime> profileOps(Tensor nchw, int iterations) {
+        run(nchw);
+        double[] ms = new double[ops.size()];
+        for (int it = 0; it < iterations; it++) {
+            for (int i = 0; i < ops.size(); i++) {
+                Op op = ops.get(i);
+                long t0 = System.nanoTime();
+                check(dnnl_primitive_execute(op.primitive, stream, op.nargs, op.args), op.name);
+                check(dnnl_stream_wait(stream), "stream wait");
+                ms[i] += (System.nanoTime() - t0) / 1e6 / iterations;
+            }
+        }
+        List<OpTime> out = new ArrayList<>();
+        for (int i = 0; i < ops.size(); i++) out.add(new OpTime(ops.get(i).name, ops.get(i).type, ops.get(i).flops, ms[i]));
+        return out;
+    }
+
     private void execute(long inputAddress) {
         check(dnnl_memory_set_data_handle(input, new Address(inputAddress)), "set input");
         for (Op op : ops) check(dnnl_primitive_execute(op.primitive, stream, op.nargs, op.args), op.name);
@@ -398,6 +428,8 @@ public final class InferencePlan implements AutoCloseable {
     private static final class Op {
         final String name;
         final dnnl_primitive primitive;
+        String type = "elementwise";
+        long flops;
         final List<Arg> argList = new ArrayList<>();
         dnnl_memory_desc_t scratchDesc;
         long scratchBytes;
@@ -447,6 +479,8 @@ public final class InferencePlan implements AutoCloseable {
         int c;
         int h;
         int w;
+        // layer type recorded on the ops being created (null: from the op itself)
+        String role;
 
         Builder(EfficientNet model, int n, int height, int width, Precision precision) {
             this.model = model;
@@ -475,8 +509,11 @@ public final class InferencePlan implements AutoCloseable {
             in.argList.add(new Arg(DNNL_ARG_FROM, src, Space.INPUT, null, 0));
             arena(in, DNNL_ARG_TO, dst, x);
             touchValue(staging, ops.size() - 1);
+            role = "stem";
             x = conv(model.stem(), x, null);
+            role = null;
             for (Block block : model.blocks()) x = block(block, x, act);
+            role = "head";
             Head head = model.head();
             Conv2d hc = (Conv2d) head.child("conv");
             BatchNorm2d hb = (BatchNorm2d) head.child("bn");
@@ -590,6 +627,8 @@ public final class InferencePlan implements AutoCloseable {
             dnnl_primitive_attr_destroy(attr);
             dnnl_memory_desc_t wPacked = copy(dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0));
             Op op = op((dw ? "dwconv " : k == 1 ? "conv1x1 " : "conv" + k + "x" + k + " ") + implementation(pd), pd);
+            op.type = role != null ? role : dw ? "depthwise" : k == 1 ? "1x1" : k + "x" + k;
+            op.flops = 2L * n * oh * ow * cout * (dw ? 1 : c) * k * k;
             long wOff = weights(wPlain, wv, wPacked);
             long bOff = weights(null, bias, biasDesc);
             Value out = inPlace ? residual : value(bytes(n, cout, oh, ow)).shape(cout, oh, ow);
@@ -609,6 +648,7 @@ public final class InferencePlan implements AutoCloseable {
         /** SE on {@code x} in place: pool, reduce + act, expand + sigmoid, broadcast multiply. */
         void squeezeExcite(SqueezeExcite se, Value x, Activation act) {
             int ch = c;
+            role = "SE";
             Value p = pool(x, dt);
             Conv2d r = se.reduce();
             Conv2d e = se.expand();
@@ -616,15 +656,30 @@ public final class InferencePlan implements AutoCloseable {
             Value t = innerProduct("se reduce", p, dt, r.weight().toFloatArray(), rc, ch, true, r.bias().toFloatArray(), act, dt);
             Value gate = innerProduct("se expand", t, dt, e.weight().toFloatArray(), ch, rc, true, e.bias().toFloatArray(),
                     Activation.SIGMOID, dt);
-            dnnl_memory_desc_t xd = desc(new long[]{n, ch, h, w}, dt, dnnl_nhwc);
-            dnnl_memory_desc_t gd = desc(new long[]{n, ch, 1, 1}, dt, dnnl_nhwc);
-            dnnl_binary_desc_t bd = new dnnl_binary_desc_t();
-            check(dnnl_binary_desc_init(bd, dnnl_binary_mul, xd, gd, xd), "binary descriptor");
-            dnnl_primitive_desc pd = new dnnl_primitive_desc();
-            dnnl_primitive_attr attr = attributes();
-            check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(bd), attr, engine, null), "SE gate multiply");
-            dnnl_primitive_attr_destroy(attr);
+            // the same bytes described two ways: NHWC [N, C, H, W] * [N, C, 1, 1], or [N, H*W, C] * [N, 1, C].
+            // oneDNN 2.5 picks its reference kernel for some shapes of the first (B0's first block,
+            // 32 channels at 112x112: 58 ms of a 76 ms call), so take the first that gets a jit kernel.
+            dnnl_memory_desc_t xd = null;
+            dnnl_memory_desc_t gd = null;
+            dnnl_primitive_desc pd = null;
+            for (int form = 0; form < 2; form++) {
+                dnnl_memory_desc_t x4 = form == 0 ? desc(new long[]{n, h * (long) w, ch}, dt, dnnl_abc) : desc(new long[]{n, ch, h, w}, dt, dnnl_nhwc);
+                dnnl_memory_desc_t g4 = form == 0 ? desc(new long[]{n, 1, ch}, dt, dnnl_abc) : desc(new long[]{n, ch, 1, 1}, dt, dnnl_nhwc);
+                dnnl_binary_desc_t bd = new dnnl_binary_desc_t();
+                check(dnnl_binary_desc_init(bd, dnnl_binary_mul, x4, g4, x4), "binary descriptor");
+                dnnl_primitive_desc cand = new dnnl_primitive_desc();
+                dnnl_primitive_attr attr = attributes();
+                check(dnnl_primitive_desc_create(cand, new const_dnnl_op_desc_t(bd), attr, engine, null), "SE gate multiply");
+                dnnl_primitive_attr_destroy(attr);
+                if (pd != null) dnnl_primitive_desc_destroy(pd);
+                pd = cand;
+                xd = x4;
+                gd = g4;
+                if (!implementation(cand).startsWith("ref")) break;
+            }
+            role = null;
             Op op = op("se gate " + implementation(pd), pd);
+            op.flops = (long) n * ch * h * w;
             arena(op, DNNL_ARG_SRC_0, xd, x);
             arena(op, DNNL_ARG_SRC_1, gd, gate);
             arena(op, DNNL_ARG_DST, xd, x);
@@ -643,6 +698,8 @@ public final class InferencePlan implements AutoCloseable {
             check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(pdesc), attr, engine, null), "global average pool");
             dnnl_primitive_attr_destroy(attr);
             Op op = op("avgpool " + implementation(pd), pd);
+            if (role != null) op.type = role;
+            op.flops = (long) n * c * h * w;
             Value out = value((long) n * c * (outType == dnnl_f32 ? 4 : dtBytes));
             arena(op, DNNL_ARG_SRC, src, x);
             arena(op, DNNL_ARG_DST, dst, out);
@@ -674,6 +731,8 @@ public final class InferencePlan implements AutoCloseable {
             dnnl_primitive_attr_destroy(attr);
             dnnl_memory_desc_t wPacked = copy(dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0));
             Op op = op(name + " " + implementation(pd), pd);
+            if (role != null) op.type = role;
+            op.flops = 2L * n * out * in;
             long wOff = weights(wPlain, weights, wPacked);
             long bOff = weights(null, bias, biasDesc);
             Value o = value((long) n * out * (dstType == dnnl_f32 ? 4 : dtBytes));

@@ -205,6 +205,20 @@ class InferencePlanTest {
         assertTrue(e.getMessage().contains("channels"), e.getMessage());
     }
 
+    /**
+     * oneDNN 2.5 fell back to its reference binary kernel for B0's first SE gate (32 channels at
+     * 112x112), which cost 58 of 76 ms per call: full-size plans must get jit kernels everywhere.
+     */
+    @ParameterizedTest
+    @CsvSource({"efficientnet_b0, 1, 224", "efficientnet_b0, 2, 224", "efficientnet_v2_s, 1, 384"})
+    void fullSizePlansUseNoReferenceKernels(String preset, int batch, int size) {
+        EfficientNet m = EfficientNet.create(Presets.get(preset), 3);
+        m.eval();
+        try (InferencePlan plan = InferencePlan.compile(m, batch, size, size, Precision.FP32)) {
+            for (String op : plan.opSummary().keySet()) assertTrue(!op.contains("ref:"), op + " in " + plan.opSummary());
+        }
+    }
+
     @Test
     void planShapeIsChecked() {
         EfficientNet m = tiny("efficientnet_b0", 15);
