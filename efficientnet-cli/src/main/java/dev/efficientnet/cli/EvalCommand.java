@@ -52,7 +52,10 @@ public final class EvalCommand extends CliCommand {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--weights", paramLabel = "CKPT", required = true,
+    @picocli.CommandLine.Mixin
+    PretrainedOption pretrained = new PretrainedOption();
+
+    @Option(names = "--weights", paramLabel = "CKPT",
             description = "Run folder, checkpoint (fixres/last/best.safetensors) or weights file.")
     Path weights;
 
@@ -99,6 +102,8 @@ public final class EvalCommand extends CliCommand {
     protected int execute() throws Exception {
         presetFile.load();
         requireAtLeast("--batch", batch, 1);
+        weights = pretrained.resolve(arch, "--weights", weights, err());
+        if (weights == null) throw CliException.usage("missing --weights CKPT (or --pretrained)");
         weights = dev.efficientnet.cli.safety.InputFiles.materialize("--weights", weights, err());
         if (!Files.exists(weights)) throw new CliException(CliException.FAILURE, "weights file " + weights + " does not exist");
         Path file;

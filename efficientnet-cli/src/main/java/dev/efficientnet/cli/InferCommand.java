@@ -81,6 +81,9 @@ public final class InferCommand extends CliCommand {
     @Unmatched
     List<String> unmatched;
 
+    @picocli.CommandLine.Mixin
+    PretrainedOption pretrained = new PretrainedOption();
+
     @Option(names = "--weights", paramLabel = "W.safetensors",
             description = "Weights (timm, torchvision or native naming), a training checkpoint or a run folder. Required.")
     Path weights;
@@ -107,6 +110,7 @@ public final class InferCommand extends CliCommand {
         if (unmatched != null && !unmatched.isEmpty())
             throw CliException.usage("unknown option or extra argument " + unmatched + "; see 'efficientnet infer --help'");
         if (arch == null) throw CliException.usage("missing ARCH (e.g. efficientnet_b0); see 'efficientnet infer --help'");
+        weights = pretrained.resolve(arch, "--weights", weights, err());
         weights = CheckpointWeights.resolve("--weights", weights, err());
         weights = dev.efficientnet.cli.safety.InputFiles.materialize("--weights", weights, err());
         input = dev.efficientnet.cli.safety.InputFiles.materialize("--input", input, err());

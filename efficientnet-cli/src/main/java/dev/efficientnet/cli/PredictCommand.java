@@ -63,6 +63,9 @@ public final class PredictCommand extends CliCommand {
     @Option(names = "--weights", paramLabel = "W.safetensors", description = "Weights (timm, torchvision or native naming), a training checkpoint or a run folder. Required.")
     Path weights;
 
+    @Mixin
+    PretrainedOption pretrained = new PretrainedOption();
+
     @Option(names = "--labels", paramLabel = "labels.txt", description = "Class names, one per line (line i names class i).")
     Path labelsFile;
 
@@ -79,6 +82,7 @@ public final class PredictCommand extends CliCommand {
     @Override
     protected int execute() {
         requireAtLeast("--top-k", topK, 1);
+        weights = pretrained.resolve(arch, "--weights", weights, err());
         maxDecodedAtOnce = 0;
         weights = CheckpointWeights.resolve("--weights", weights, err());
         weights = dev.efficientnet.cli.safety.InputFiles.materialize("--weights", weights, err());
@@ -89,7 +93,7 @@ public final class PredictCommand extends CliCommand {
             trained = CheckpointWeights.load("--weights", weights, arch, model.widthMult(), model.depthMult(), model.numClasses(), false);
             spec = trained.model().spec();
         } else {
-            spec = Architectures.resolve(arch, model);
+            spec = pretrained.spec(Architectures.resolve(arch, model));
             if (spec.numClasses() < 1) throw CliException.usage("predict needs a classifier, but the model has 0 classes (--num-classes)");
             if (spec.inChannels() != 3)
                 throw CliException.usage("predict reads RGB images, but " + spec.name() + " takes " + spec.inChannels() + " channels");
@@ -97,7 +101,7 @@ public final class PredictCommand extends CliCommand {
             dev.efficientnet.cli.safety.MemoryBudget.require("predict", dev.efficientnet.cli.safety.MemoryBudget.inference(spec,
                     Math.min(BATCH, images.size()), spec.evalResolution()), "use a smaller model or give the JVM more memory");
         }
-        List<String> labels = labelsFile == null ? null : readLabels(spec);
+        List<String> labels = labelsFile == null ? pretrained.labels(spec) : readLabels(spec);
         // every image is checked (exists, a file, readable) before the model is built; they are decoded
         // later, BATCH at a time, so memory stays bounded however many images there are
         for (Path p : images) requireImage(p);

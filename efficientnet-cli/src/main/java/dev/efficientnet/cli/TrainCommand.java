@@ -200,6 +200,9 @@ public final class TrainCommand extends CliCommand {
     boolean json;
 
     @picocli.CommandLine.Mixin
+    PretrainedOption pretrained = new PretrainedOption();
+
+    @picocli.CommandLine.Mixin
     PresetFileOption presetFile = new PresetFileOption();
 
     /** Creates the command. */
@@ -220,6 +223,7 @@ public final class TrainCommand extends CliCommand {
         if (resume != null) return resume(log, progress);
         if (arch == null) throw CliException.usage("ARCH is required (or --resume DIR)");
         if (data == null) throw CliException.usage("--data PATH is required (or --resume DIR)");
+        initWeights = pretrained.resolve(arch, "--init-weights", initWeights, err());
         dev.efficientnet.cli.safety.InputFiles.requireRegularOrDirectory("--data", data, "--data needs a folder or a .csv file");
         dev.efficientnet.cli.safety.InputFiles.requireRegularOrDirectory("--init-weights", initWeights,
                 "the run saves its path to resume from it, so it must be a file");

@@ -18,7 +18,7 @@ public final class SparkMain {
     /** The {@code efficientnet spark} command group. */
     @Command(name = "spark", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
             header = "Batch inference and data-parallel training on Apache Spark.",
-            subcommands = {SparkPredictCommand.class, CommandLine.HelpCommand.class},
+            subcommands = {SparkPredictCommand.class, SparkTrainCommand.class, CommandLine.HelpCommand.class},
             footer = {"", "Exit codes: 0 success, 1 failure, 2 usage error."})
     public static final class SparkCommand extends CliCommand {
         /** Creates the command. */

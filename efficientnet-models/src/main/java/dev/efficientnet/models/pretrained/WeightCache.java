@@ -163,7 +163,7 @@ public final class WeightCache {
             throw new PretrainedException("invalid URL " + w.url() + " for " + w.tag());
         }
         HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeout).header("User-Agent", "efficientnet-java").GET().build();
-        String manual = "; or download it yourself to " + path(w) + " (then run again), or set " + PretrainedRegistry.MIRROR_ENV
+        String manual = "; download it yourself to " + path(w) + " and run again, or set " + PretrainedRegistry.MIRROR_ENV
                 + " / -D" + PretrainedRegistry.MIRROR_PROPERTY + " to a mirror";
         HttpResponse<InputStream> resp;
         try {
