@@ -35,6 +35,8 @@ FIXTURES = {
     'timm_efficientnet_lite0_w0.25_d0.5': ('efficientnet_lite0', E._gen_efficientnet_lite, 'efficientnet_lite0', {}, 0.25, 0.5, 10, (2, 3, 64, 64), False),
     'timm_timm_efficientnet_b5_w0.25_d0.5': ('timm_efficientnet_b5', E._gen_efficientnet, 'efficientnet_b5', {}, 0.25, 0.5, 10, (2, 3, 64, 64), True),
     'timm_timm_efficientnet_b6_w0.3_d0.3': ('timm_efficientnet_b6', E._gen_efficientnet, 'efficientnet_b6', {}, 0.3, 0.3, 10, (1, 3, 72, 72), False),
+    'timm_tf_efficientnet_es_w0.25_d0.5': ('tf_efficientnet_es', E._gen_efficientnet_edge, 'tf_efficientnet_es', TF, 0.25, 0.5, 10, (2, 3, 65, 65), True),
+    'timm_efficientnet_el_w0.3_d0.3': ('efficientnet_el', E._gen_efficientnet_edge, 'efficientnet_el', {}, 0.3, 0.3, 10, (1, 3, 64, 64), False),
     'timm_timm_efficientnet_b7_w0.35_d0.25': ('timm_efficientnet_b7', E._gen_efficientnet, 'efficientnet_b7', {}, 0.35, 0.25, 10, (1, 3, 64, 64), False),
 }
 

@@ -28,7 +28,8 @@ import java.util.Map;
  * {@code --warmup} untimed steps, reported as milliseconds per image (median of {@code --train-runs}
  * steps divided by the batch). A first step at batch 2 measures the memory per image (peak resident
  * size, {@link MemoryProbe}); the batch is halved until its projected need is within 60 % of the
- * memory the system has available, and again on {@link OutOfMemoryError}; the row says so.
+ * memory the system has available (not measured at all when one image is projected not to fit),
+ * and again on {@link OutOfMemoryError}; the row says so.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true,
         header = "Compare params, MACs, resolution and CPU latency of several architectures.",
@@ -184,8 +185,11 @@ public final class CompareCommand extends CliCommand {
             long avail = availableBytes.getAsLong();
             if (growth[0] > 0 && avail > 0) {
                 double perImage = growth[0] / 2.0;
-                long fit = (long) Math.floor(FIT_FRACTION * avail / perImage);
-                while (start > 1 && start > fit) start /= 2;
+                err().printf(Locale.ROOT, "  %.0f MB per image at batch 2; %.1f GB available%n", perImage / 1e6, avail / 1e9);
+                start = chooseBatch(trainBatch, perImage, avail);
+                if (start < 1)   // even batch 1 is projected not to fit: the kernel could kill the process, so do not try
+                    return new Train(res, 0, null, String.format(Locale.ROOT, "one image needs ~%.1f GB (measured at batch 2),"
+                            + " %.1f GB available: not measured", perImage / 1e9, avail / 1e9));
                 if (start < trainBatch)
                     note = String.format(Locale.ROOT, "batch %d would need ~%.1f GB (%.0f MB per image measured at batch 2), %.1f GB"
                                     + " available: batch %d", trainBatch, trainBatch * perImage / 1e9, perImage / 1e6, avail / 1e9, start);
@@ -213,6 +217,19 @@ public final class CompareCommand extends CliCommand {
             }
         }
         return new Train(res, 0, null, note + "; not measured");
+    }
+
+    /**
+     * The largest of {@code requested}, {@code requested / 2}, ... whose projected need
+     * ({@code batch × perImageBytes}) is within {@link #FIT_FRACTION} of {@code availableBytes}; 0 when
+     * not even one image fits.
+     */
+    static int chooseBatch(int requested, double perImageBytes, long availableBytes) {
+        double fit = Math.floor(FIT_FRACTION * availableBytes / perImageBytes);
+        if (fit < 1) return 0;
+        int b = requested;
+        while (b > 1 && b > fit) b /= 2;
+        return b;
     }
 
     private void printTable(List<Row> rows) {

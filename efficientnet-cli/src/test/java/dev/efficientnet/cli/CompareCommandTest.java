@@ -134,20 +134,31 @@ class CompareCommandTest {
 
     @Test
     void theBatchIsChosenFromTheMeasuredMemoryPerImage() {
-        CompareCommand.availableBytes = () -> 1L;   // nothing available: every batch above 1 is projected not to fit
+        CompareCommand.availableBytes = () -> 1L;   // nothing available: not even one image is projected to fit
         try {
             CliTestSupport.Run r = run("compare", "efficientnet_b0", "--resolution-each", "64", "--warmup", "0", "--runs", "1",
                     "--no-latency", "--measure", "--train-batch", "8", "--json");
             assertEquals(0, r.code(), r.describe());
             Map<?, ?> m = (Map<?, ?>) ((List<?>) r.lastJson().get("models")).get(0);
-            assertEquals(1L, m.get("train_batch"), m.toString());
+            assertNull(m.get("train_batch"), m.toString());
+            assertNull(m.get("train_ms_per_image"), m.toString());
             String note = String.valueOf(m.get("train_note"));
-            assertTrue(note.startsWith("batch 8 would need ~") && note.contains("MB per image measured at batch 2") && note.endsWith("batch 1"), note);
-            assertTrue(((Number) m.get("train_ms_per_image")).doubleValue() > 0, m.toString());
-            assertTrue(r.err().contains("probing the memory"), r.err());
+            assertTrue(note.startsWith("one image needs ~") && note.endsWith("available: not measured"), note);
+            assertTrue(r.err().contains("probing the memory") && r.err().contains("MB per image at batch 2"), r.err());
+            assertFalse(r.err().contains("measuring training of"), "nothing is tried: " + r.err());
         } finally {
             CompareCommand.availableBytes = MemoryProbe::availableBytes;
         }
         assertTrue(MemoryProbe.residentBytes() > 0 && MemoryProbe.availableBytes() > 0, "JavaCPP reads the memory sizes here");
+    }
+
+    @Test
+    void batchChoiceHalvesUntilTheProjectedNeedFits() {
+        // 60 % of 10 GB = 6 GB: 1 GB per image fits 6 -> 16, 8 halve to 4; 7 GB per image fits none
+        assertEquals(4, CompareCommand.chooseBatch(16, 1e9, 10_000_000_000L));
+        assertEquals(16, CompareCommand.chooseBatch(16, 1e6, 10_000_000_000L));
+        assertEquals(1, CompareCommand.chooseBatch(16, 5e9, 10_000_000_000L));
+        assertEquals(0, CompareCommand.chooseBatch(16, 7e9, 10_000_000_000L));
+        assertEquals(3, CompareCommand.chooseBatch(3, 1e6, 10_000_000_000L));
     }
 }

@@ -12,7 +12,12 @@ public abstract class Block extends Module {
     private final DropPath dropPath;
 
     protected Block(int in, int out, int stride, double dropPathRate, Rng rng) {
-        this.residual = stride == 1 && in == out;
+        this(in, out, stride, false, dropPathRate, rng);
+    }
+
+    /** With {@code noskip}, no residual even when stride is 1 and in == out (timm {@code noskip}). */
+    protected Block(int in, int out, int stride, boolean noskip, double dropPathRate, Rng rng) {
+        this.residual = stride == 1 && in == out && !noskip;
         this.dropPath = new DropPath(residual ? dropPathRate : 0, rng);
     }
 

@@ -18,7 +18,13 @@ public final class FusedMBConv extends Block {
 
     public FusedMBConv(int in, int mid, int out, int kernel, int stride, int seChannels, double dropPathRate,
                        LayerSettings s, Rng rng) {
-        super(in, out, stride, dropPathRate, rng);
+        this(in, mid, out, kernel, stride, seChannels, false, dropPathRate, s, rng);
+    }
+
+    /** With {@code noskip}: no residual even when stride is 1 and in == out (EfficientNet-EdgeTPU's first block). */
+    public FusedMBConv(int in, int mid, int out, int kernel, int stride, int seChannels, boolean noskip, double dropPathRate,
+                       LayerSettings s, Rng rng) {
+        super(in, out, stride, noskip, dropPathRate, rng);
         Activation act = s.activation();
         if (mid == in) {
             if (seChannels > 0) throw new IllegalArgumentException("FusedMBConv with expand ratio 1 has no SE (got seChannels=" + seChannels + ")");

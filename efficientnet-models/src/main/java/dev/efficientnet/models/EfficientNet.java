@@ -67,7 +67,8 @@ public final class EfficientNet extends Module {
             }
             Block block = b.type() == BlockType.MBCONV
                     ? new MBConv(b.inChannels(), b.midChannels(), b.outChannels(), b.kernel(), b.stride(), b.seChannels(), b.dropPathRate(), s, rng)
-                    : new FusedMBConv(b.inChannels(), b.midChannels(), b.outChannels(), b.kernel(), b.stride(), b.seChannels(), b.dropPathRate(), s, rng);
+                    : new FusedMBConv(b.inChannels(), b.midChannels(), b.outChannels(), b.kernel(), b.stride(), b.seChannels(),
+                            !b.hasResidual(), b.dropPathRate(), s, rng);
             stage.add(block);
             blocks.add(block);
         }

@@ -41,11 +41,17 @@ public record BlockSpec(int stageIndex, int blockIndex, int globalIndex, BlockTy
         if (stride != 1 && stride != 2) {
             throw new IllegalArgumentException("stride must be 1 or 2, got " + stride);
         }
-        if (midChannels != inChannels * expandRatio) {
+        if (expandRatio == 1 ? midChannels != inChannels : midChannels < 2) {
+            // mid = in * expand, except in a stage with a forced input width (EdgeTPU, StageSpec#forceInChannels)
             throw new IllegalArgumentException("mid channels must be in * expand, got " + midChannels);
         }
-        if (hasResidual != (stride == 1 && inChannels == outChannels)) {
-            throw new IllegalArgumentException("residual is exactly stride 1 and in == out");
+        if (hasResidual && !(stride == 1 && inChannels == outChannels)) {
+            // every residual block has stride 1 and in == out; the converse fails only in timm's noskip
+            // stages (a forced input width, EfficientNet-EdgeTPU), D34
+            throw new IllegalArgumentException("residual needs stride 1 and in == out");
+        }
+        if (!hasResidual && stride == 1 && inChannels == outChannels && type != BlockType.FUSED_MBCONV) {
+            throw new IllegalArgumentException("an MBConv with stride 1 and in == out has a residual");
         }
         if (type == BlockType.FUSED_MBCONV && expandRatio == 1 && seChannels > 0) {
             throw new IllegalArgumentException("a FUSED_MBCONV with expand 1 has no SE");

@@ -45,6 +45,9 @@ public final class BlockStrings {
         if (s.hasSe()) {
             sb.append("_se").append(formatRatio(s.seRatio()));
         }
+        if (s.forceInChannels() > 0) {
+            sb.append("_fc").append(s.forceInChannels());
+        }
         if (type.equals("cn")) {
             sb.append("_skip");
         }
@@ -83,6 +86,7 @@ public final class BlockStrings {
                 throw error(blockString, typeToken, "unknown block type (expected ds, ir, er or cn)");
         }
         boolean skip = false;
+        boolean noskip = false;
         Map<String, String> opts = new HashMap<>();
         Map<String, String> tokenOf = new HashMap<>();
         for (int i = 1; i < tokens.length; i++) {
@@ -99,10 +103,10 @@ public final class BlockStrings {
                 continue;
             }
             if (t.equals("noskip")) {
-                throw error(blockString, t, "blocks without a residual are not supported (residual is"
-                        + " implied by stride 1 and in == out)");
+                noskip = true;
+                continue;
             }
-            option(blockString, t, opts, tokenOf, "r", "k", "s", "e", "c", "se");
+            option(blockString, t, opts, tokenOf, "r", "k", "s", "e", "c", "se", "fc");
         }
         int repeats = intOption(blockString, opts, tokenOf, "r");
         int kernel = intOption(blockString, opts, tokenOf, "k");
@@ -129,7 +133,21 @@ public final class BlockStrings {
             }
         }
         checkValues(blockString, tokenOf, repeats, kernel, stride, expand, out, "c");
-        return build(blockString, type, expand, kernel, stride, inChannels, out, repeats, se);
+        if (noskip && (repeats != 1 || (stride == 1 && inChannels == out))) {
+            // timm's EdgeTPU table marks its first block noskip; it has no residual anyway (32 in, 24 out)
+            throw error(blockString, "noskip", "blocks without a residual are not supported (residual is"
+                    + " implied by stride 1 and in == out); 'noskip' is accepted only where it changes nothing");
+        }
+        StageSpec stage = build(blockString, type, expand, kernel, stride, inChannels, out, repeats, se);
+        if (opts.containsKey("fc")) {
+            int fc = intOption(blockString, opts, tokenOf, "fc");
+            try {
+                stage = stage.withForceInChannels(fc);
+            } catch (IllegalArgumentException e) {
+                throw error(blockString, tokenOf.get("fc"), e.getMessage());
+            }
+        }
+        return stage;
     }
 
     /** Parses a timm table; the first stage's in channels are {@code stemChannels}. */
@@ -148,6 +166,9 @@ public final class BlockStrings {
 
     /** The automl string of a stage row, e.g. {@code r2_k3_s2_e4_i24_o48_c1}. */
     public static String formatAutoml(StageSpec s) {
+        if (s.forceInChannels() > 0)
+            throw new IllegalArgumentException("automl block strings cannot express a forced input width (fc"
+                    + s.forceInChannels() + "); use the timm form");
         StringBuilder sb = new StringBuilder();
         sb.append('r').append(s.repeats()).append("_k").append(s.kernel()).append("_s").append(s.stride())
                 .append("_e").append(s.expandRatio()).append("_i").append(s.inChannels())

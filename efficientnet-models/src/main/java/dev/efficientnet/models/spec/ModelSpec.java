@@ -130,8 +130,8 @@ public record ModelSpec(String name, Architecture architecture, double widthMult
                 int stride = bi == 0 ? s.stride() : 1;
                 int se = s.hasSe() ? Math.max(1, (int) (in * s.seRatio())) : 0;
                 double dp = dropPathRate * global / total;
-                blocks.add(new BlockSpec(si, bi, global, s.type(), in, Math.multiplyExact(in, s.expandRatio()), s.outChannels(),
-                        s.expandRatio(), s.kernel(), stride, se, stride == 1 && in == s.outChannels(), dp));
+                blocks.add(new BlockSpec(si, bi, global, s.type(), in, s.midChannels(bi, in), s.outChannels(),
+                        s.expandRatio(), s.kernel(), stride, se, stride == 1 && in == s.outChannels() && s.forceInChannels() == 0, dp));
                 global++;
             }
         }

@@ -94,6 +94,12 @@ public final class Presets {
         PRESETS.put("efficientnet_lite2", Presets::efficientnetLite2);
         PRESETS.put("efficientnet_lite3", Presets::efficientnetLite3);
         PRESETS.put("efficientnet_lite4", Presets::efficientnetLite4);
+        PRESETS.put("tf_efficientnet_es", Presets::tfEfficientnetEs);
+        PRESETS.put("tf_efficientnet_em", Presets::tfEfficientnetEm);
+        PRESETS.put("tf_efficientnet_el", Presets::tfEfficientnetEl);
+        PRESETS.put("efficientnet_es", Presets::efficientnetEs);
+        PRESETS.put("efficientnet_em", Presets::efficientnetEm);
+        PRESETS.put("efficientnet_el", Presets::efficientnetEl);
     }
 
     /** All preset names, PyTorch-native first, in a stable order. */
@@ -288,6 +294,38 @@ public final class Presets {
         return lite("efficientnet_lite4", false, 1.4, 1.8, 380, 0.3, 0.922);
     }
 
+    // ------------------------------------------------------------------ EfficientNet-EdgeTPU
+
+    /** timm tf_efficientnet_es (TF weights): EdgeTPU-S, w1.0 d1.0, 224 px, ReLU, mean/std 0.5. */
+    public static ModelSpec tfEfficientnetEs() {
+        return edge("tf_efficientnet_es", true, 1.0, 1.0, 224, 0.875);
+    }
+
+    /** timm tf_efficientnet_em: EdgeTPU-M, w1.0 d1.1, 240 px, crop 0.882. */
+    public static ModelSpec tfEfficientnetEm() {
+        return edge("tf_efficientnet_em", true, 1.0, 1.1, 240, 0.882);
+    }
+
+    /** timm tf_efficientnet_el: EdgeTPU-L, w1.2 d1.4, 300 px, crop 0.904. */
+    public static ModelSpec tfEfficientnetEl() {
+        return edge("tf_efficientnet_el", true, 1.2, 1.4, 300, 0.904);
+    }
+
+    /** timm efficientnet_es (PyTorch-trained): symmetric padding, BN eps 1e-5, ImageNet mean/std. */
+    public static ModelSpec efficientnetEs() {
+        return edge("efficientnet_es", false, 1.0, 1.0, 224, 0.875);
+    }
+
+    /** timm efficientnet_em (PyTorch-trained): w1.0 d1.1, 240 px. */
+    public static ModelSpec efficientnetEm() {
+        return edge("efficientnet_em", false, 1.0, 1.1, 240, 0.882);
+    }
+
+    /** timm efficientnet_el (PyTorch-trained): w1.2 d1.4, 300 px. */
+    public static ModelSpec efficientnetEl() {
+        return edge("efficientnet_el", false, 1.2, 1.4, 300, 0.904);
+    }
+
     // ------------------------------------------------------------------ PyTorch-native V2
 
     /** torchvision EfficientNetV2-S: train 300 / eval 384, dropout 0.2, ImageNet mean/std, bilinear. */
@@ -418,6 +456,19 @@ public final class Presets {
         Preprocessing pre = tf ? Preprocessing.half(crop, Interpolation.BICUBIC) : Preprocessing.imagenet(crop, Interpolation.BICUBIC);
         return new ModelSpec(name, arch, w, d, 1000, 3, tf ? Padding.TF_SAME : Padding.SYMMETRIC,
                 tf ? TF_BN_EPS : 1e-5, tf ? TF_V1_BN_MOMENTUM : 0.1, Activation.RELU6, dropout, DROP_PATH, res, res, pre);
+    }
+
+    /**
+     * EfficientNet-EdgeTPU as timm's {@code _gen_efficientnet_edge}: the EdgeTPU table, ReLU, stem and
+     * head round_filters(32 / 1280), 10% rounding, dropout 0.2 (as B0 and Lite0). {@code tf}: TF SAME,
+     * BN eps 1e-3 / momentum 0.01, mean/std 0.5; else symmetric, eps 1e-5 / momentum 0.1, ImageNet.
+     */
+    private static ModelSpec edge(String name, boolean tf, double w, double d, int res, double crop) {
+        Architecture arch = new Architecture(ModelFamily.EFFICIENTNET_V1, 32, StageTables.EFFICIENTNET_EDGETPU_S,
+                HeadRule.SCALED, 1280, 8, Scaling.V1_ROUND_LIMIT);
+        Preprocessing pre = tf ? Preprocessing.half(crop, Interpolation.BICUBIC) : Preprocessing.imagenet(crop, Interpolation.BICUBIC);
+        return new ModelSpec(name, arch, w, d, 1000, 3, tf ? Padding.TF_SAME : Padding.SYMMETRIC,
+                tf ? TF_BN_EPS : 1e-5, tf ? TF_V1_BN_MOMENTUM : 0.1, Activation.RELU, 0.2, DROP_PATH, res, res, pre);
     }
 
     private static ModelSpec torchvisionV2(String name, int stem, List<StageSpec> table, int train, int eval,

@@ -15,9 +15,19 @@ package dev.efficientnet.models.spec;
  * @param outChannels output channels of every block
  * @param repeats     number of blocks
  * @param seRatio     squeeze-excite ratio on the block input channels, 0 for none
+ * @param forceInChannels 0, or the width the first block's expansion is computed from instead of its
+ *                    in channels (timm {@code fc}: EfficientNet-EdgeTPU's first block, 32 in, 24 &times; 4 mid);
+ *                    such a stage's blocks have no residual (timm marks it {@code noskip}), which
+ *                    matters when a width override makes in == out
  */
 public record StageSpec(BlockType type, int expandRatio, int kernel, int stride,
-                        int inChannels, int outChannels, int repeats, double seRatio) {
+                        int inChannels, int outChannels, int repeats, double seRatio, int forceInChannels) {
+
+    /** A row without a forced input width. */
+    public StageSpec(BlockType type, int expandRatio, int kernel, int stride, int inChannels, int outChannels,
+                     int repeats, double seRatio) {
+        this(type, expandRatio, kernel, stride, inChannels, outChannels, repeats, seRatio, 0);
+    }
 
     /** Validates the row. */
     public StageSpec {
@@ -41,6 +51,10 @@ public record StageSpec(BlockType type, int expandRatio, int kernel, int stride,
         }
         if (!(seRatio >= 0 && seRatio <= 1)) {
             throw new IllegalArgumentException("SE ratio must be in [0, 1], got " + seRatio);
+        }
+        if (forceInChannels < 0 || forceInChannels > 0 && (expandRatio == 1 || type != BlockType.FUSED_MBCONV)) {
+            throw new IllegalArgumentException("a forced input width needs an expanding Fused-MBConv stage (and must be >= 0), got "
+                    + forceInChannels);
         }
         if (type == BlockType.FUSED_MBCONV && expandRatio == 1 && seRatio > 0) {
             throw new IllegalArgumentException("a FUSED_MBCONV with expand 1 is a single conv and has no SE");
@@ -70,16 +84,32 @@ public record StageSpec(BlockType type, int expandRatio, int kernel, int stride,
         return new StageSpec(type, expandRatio, kernel, stride,
                 Scaling.roundFilters(inChannels, widthMult, divisor, roundLimit),
                 Scaling.roundFilters(outChannels, widthMult, divisor, roundLimit),
-                Scaling.roundRepeats(repeats, depthMult), seRatio);
+                Scaling.roundRepeats(repeats, depthMult), seRatio,
+                forceInChannels > 0 ? Scaling.roundFilters(forceInChannels, widthMult, divisor, roundLimit) : 0);
+    }
+
+    /** This row with a forced input width for the first block's expansion (0 for none). */
+    public StageSpec withForceInChannels(int channels) {
+        return new StageSpec(type, expandRatio, kernel, stride, inChannels, outChannels, repeats, seRatio, channels);
+    }
+
+    /**
+     * Mid (expanded) channels of block {@code blockIndex}: {@code in × expand}, or for the first block
+     * of a stage with a forced input width {@code make_divisible(force × expand)} (timm).
+     */
+    public int midChannels(int blockIndex, int blockIn) {
+        if (blockIndex == 0 && forceInChannels > 0)
+            return Scaling.makeDivisible(Math.multiplyExact(forceInChannels, expandRatio), Scaling.DEFAULT_DIVISOR, Scaling.V1_ROUND_LIMIT);
+        return Math.multiplyExact(blockIn, expandRatio);
     }
 
     /** This row with other in/out channels. */
     public StageSpec withChannels(int in, int out) {
-        return new StageSpec(type, expandRatio, kernel, stride, in, out, repeats, seRatio);
+        return new StageSpec(type, expandRatio, kernel, stride, in, out, repeats, seRatio, forceInChannels);
     }
 
     /** This row with another repeat count. */
     public StageSpec withRepeats(int newRepeats) {
-        return new StageSpec(type, expandRatio, kernel, stride, inChannels, outChannels, newRepeats, seRatio);
+        return new StageSpec(type, expandRatio, kernel, stride, inChannels, outChannels, newRepeats, seRatio, forceInChannels);
     }
 }

@@ -40,6 +40,20 @@ public final class StageTables {
             mbconv(6, 5, 2, 112, 192, 4, 0),
             mbconv(6, 3, 1, 192, 320, 1, 0));
 
+    /**
+     * EfficientNet-EdgeTPU-S (M and L scale it; timm {@code _gen_efficientnet_edge}): Fused-MBConv
+     * stages, then MBConv, no squeeze-excite; stem 32, head 1280. The first block expands from a
+     * forced width of 24 (timm {@code fc24}): 32 in, 24 &times; 4 = 96 mid.
+     */
+    public static final List<StageSpec> EFFICIENTNET_EDGETPU_S = List.of(
+            //     e  k  s   in  out  r  se
+            fused( 4, 3, 1,  32,  24, 1).withForceInChannels(24),
+            fused( 8, 3, 2,  24,  32, 2),
+            fused( 8, 3, 2,  32,  48, 4),
+            mbconv(8, 5, 2,  48,  96, 5, 0),
+            mbconv(8, 5, 1,  96, 144, 4, 0),
+            mbconv(8, 5, 2, 144, 192, 2, 0));
+
     /** EfficientNetV2 base (B0; B1&ndash;B3 scale it), stem 32, head 1280. */
     public static final List<StageSpec> EFFICIENTNETV2_BASE = List.of(
             //     e  k  s   in  out  r   se

@@ -38,7 +38,7 @@ class TimmConformanceTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {LITE0_TF, "timm_tf_efficientnet_lite4_w0.25_d1.8", "timm_efficientnet_lite0_w0.25_d0.5",
             "timm_timm_efficientnet_b5_w0.25_d0.5", "timm_timm_efficientnet_b6_w0.3_d0.3",
-            "timm_timm_efficientnet_b7_w0.35_d0.25"})
+            "timm_timm_efficientnet_b7_w0.35_d0.25", "timm_tf_efficientnet_es_w0.25_d0.5", "timm_efficientnet_el_w0.3_d0.3"})
     void evalMatchesTimm(String name) throws IOException {
         ReferenceFixture f = ReferenceConformanceTest.fixture(name);
         ModelSpec spec = f.spec();
@@ -70,7 +70,7 @@ class TimmConformanceTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {LITE0_TF, "timm_timm_efficientnet_b5_w0.25_d0.5"})
+    @ValueSource(strings = {LITE0_TF, "timm_timm_efficientnet_b5_w0.25_d0.5", "timm_tf_efficientnet_es_w0.25_d0.5"})
     void trainStepMatchesTimm(String name) throws IOException {
         ReferenceFixture f = ReferenceConformanceTest.fixture(name);
         Assumptions.assumeTrue(f.hasTrainStep());

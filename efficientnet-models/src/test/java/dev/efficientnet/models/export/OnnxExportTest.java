@@ -106,6 +106,8 @@ class OnnxExportTest {
             "tf_efficientnet_lite0, 0.25, 0.25, 65, 65",
             "efficientnet_lite0, 0.25, 0.25, 64, 64",
             "timm_efficientnet_b5, 0.25, 0.2, 64, 64",
+            "tf_efficientnet_es, 0.25, 0.25, 65, 65",
+            "efficientnet_el, 0.3, 0.3, 64, 64",
     })
     void ortMatchesOurLogits(String preset, double w, double d, int h, int wd, @TempDir Path dir) throws Exception {
         ModelSpec spec = Presets.get(preset, w, d, 7);

@@ -352,7 +352,7 @@ class ModelSpecTest {
         assertThrows(IllegalArgumentException.class, () -> new BlockSpec(0, 0, 0, BlockType.MBCONV,
                 16, 96, 16, 6, 3, 1, 4, false, 0.0));   // residual must be set when stride 1 and in == out
         assertThrows(IllegalArgumentException.class, () -> new BlockSpec(0, 0, 0, BlockType.MBCONV,
-                16, 90, 24, 6, 3, 2, 4, false, 0.0));   // mid must be in * expand
+                16, 90, 24, 1, 3, 2, 4, false, 0.0));   // expand 1: mid must be in (a forced width, D34, applies only when expanding)
     }
 
     @Test

@@ -93,7 +93,7 @@ class PresetCountsTest {
     @Test
     void namesAndLookup() {
         List<String> names = Presets.names();
-        assertEquals(40, names.size());
+        assertEquals(46, names.size());
         assertEquals(List.of(
                 "efficientnet_b0", "efficientnet_b1", "efficientnet_b2", "efficientnet_b3", "efficientnet_b4",
                 "efficientnet_b5", "efficientnet_b6", "efficientnet_b7",
@@ -105,7 +105,8 @@ class PresetCountsTest {
                 "timm_efficientnet_b5", "timm_efficientnet_b6", "timm_efficientnet_b7",
                 "tf_efficientnet_lite0", "tf_efficientnet_lite1", "tf_efficientnet_lite2", "tf_efficientnet_lite3",
                 "tf_efficientnet_lite4", "efficientnet_lite0", "efficientnet_lite1", "efficientnet_lite2",
-                "efficientnet_lite3", "efficientnet_lite4"), names);
+                "efficientnet_lite3", "efficientnet_lite4", "tf_efficientnet_es", "tf_efficientnet_em",
+                "tf_efficientnet_el", "efficientnet_es", "efficientnet_em", "efficientnet_el"), names);
         for (String n : names) {
             assertEquals(n, Presets.get(n).name());
             assertTrue(Presets.contains(n));
