@@ -86,6 +86,7 @@ public final class SparkTrainCommand extends CliCommand {
         if (t.resume != null) return resume(t, line);
         if (t.arch == null) throw CliException.usage("ARCH is required (or --resume DIR)");
         if (t.data == null) throw CliException.usage("--data PATH is required");
+        t.initWeights = t.pretrained.resolve(t.arch, "--init-weights", t.initWeights, err());
         String name = Architectures.canonicalName(t.arch);
         Path dir = t.outDir(name).toAbsolutePath().normalize();
         int channels = t.inChannels == null ? 3 : t.inChannels;
