@@ -70,8 +70,9 @@ class Evil:
 
 torch.save({"w": torch.ones(1), "evil": Evil()}, "hostile_global.pth")
 
-# 6. the legacy (pre-1.6) format, which is refused with a clear message
-torch.save({"w": torch.ones(2)}, "legacy.pth", _use_new_zipfile_serialization=False)
+# 6. the legacy (pre-1.6) format, in which many published weights were saved: the same state dict
+torch.save(sd, "legacy.pth", _use_new_zipfile_serialization=False)
+record("legacy.pth", sd)
 
 with open("expected.json", "w") as f:
     json.dump(expected, f, indent=0)

@@ -192,16 +192,25 @@ class StreamsAndValuesCliTest {
         private static Path data;
 
         static synchronized Path data() throws IOException {
-            if (data != null) return data;
-            Path d = tmp.resolve("rgb-data");
+            if (data == null) data = dataIn(tmp);
+            return data;
+        }
+
+        /** Writes the folder into {@code dir}/rgb-data. */
+        static Path dataIn(Path dir) throws IOException {
+            Path d = dir.resolve("rgb-data");
             for (String part : new String[]{"train", "test"}) {
                 for (int c = 0; c < 5; c++) {
                     Path cls = Files.createDirectories(d.resolve(part).resolve("c" + c));
                     for (int i = 0; i < 3; i++) png(cls, "i" + i + ".png", 12, 12, 0x203040 * (c + 1) + i);
                 }
             }
-            data = d;
             return d;
+        }
+
+        /** One image of such a folder. */
+        static Path anImage(Path data) {
+            return data.resolve("test").resolve("c0").resolve("i0.png");
         }
     }
 }

@@ -59,7 +59,7 @@ public final class ResumeOptions {
                 "--weight-decay", "--lr-schedule", "--warmup", "--ema-decay", "--label-smoothing", "--randaug-ops",
                 "--crop-scale", "--translate", "--no-flip", "--random-erasing", "--init-weights", "--train-last-stages",
                 "--seed", "--out", "--preset-file", "--cutmix", "--mix-switch-prob", "--clip-grad", "--ra-mstd", "--lr-steps",
-                "--lr-gamma", "--fixres-steps", "--fixres-classifier"))
+                "--lr-gamma", "--fixres-steps", "--fixres-classifier", "--pretrained", "--pretrained-tag"))
             KINDS.put(k, Kind.DEFINING);
         for (String k : List.of("--resume", "--max-steps", "--json", "--overwrite", "--help", "--version", "--checkpoint-activations",
                 "--precision"))

@@ -70,6 +70,11 @@ public final class AtomicFiles {
                 copyPermissions(abs, tmp);
                 body.write(ch);
                 ch.force(true);
+            } catch (java.nio.file.FileSystemException e) {
+                throw e;
+            } catch (IOException e) {
+                // e.g. a bare "No space left on device": name the file (its previous content is kept)
+                throw new IOException("cannot write " + abs + ": " + e.getMessage() + " (the file keeps its previous content)", e);
             }
             try {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -187,6 +187,12 @@ public final class Images {
         long heapNeeded = pixels * HEAP_BYTES_PER_PIXEL;
         Runtime rt = Runtime.getRuntime();
         long freeHeap = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (heapNeeded > freeHeap) {
+            // "used" includes garbage not yet collected (earlier images of a stream): collect once, as the JVM
+            // would before an OutOfMemoryError, and judge on what is really free
+            System.gc();
+            freeHeap = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        }
         if (heapNeeded > freeHeap)
             throw new ImageReadException(file, format + " image declares " + width + "x" + height + " pixels, which need about "
                     + (heapNeeded >> 20) + " MiB of heap to decode but only " + (freeHeap >> 20)

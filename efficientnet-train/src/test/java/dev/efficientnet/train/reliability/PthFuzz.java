@@ -38,6 +38,7 @@ final class PthFuzz implements FuzzTest.Target {
     private final Map<String, byte[]> storageData = new LinkedHashMap<>();
     private byte[] validPickle;
     private byte[] valid;
+    private byte[] validLegacy;
 
     @Override
     public String name() {
@@ -62,10 +63,14 @@ final class PthFuzz implements FuzzTest.Target {
         storageData.put("5", new byte[0]);
         validPickle = pickle(specs, true);
         valid = zip(validPickle, storageData, Map.of());
+        validLegacy = legacy(validPickle, storageData);
         Files.write(dir.resolve("valid.pth"), valid);
-        try (TorchFile f = TorchFile.open(dir.resolve("valid.pth"))) {
-            if (f.size() != specs.size()) throw new AssertionError("fixture does not read: " + f);
-            for (String n : f.names()) f.getFloats(n);
+        Files.write(dir.resolve("legacy.pth"), validLegacy);
+        for (String name : List.of("valid.pth", "legacy.pth")) {
+            try (TorchFile f = TorchFile.open(dir.resolve(name))) {
+                if (f.size() != specs.size()) throw new AssertionError("fixture does not read: " + f);
+                for (String n : f.names()) f.getFloats(n);
+            }
         }
     }
 
@@ -166,6 +171,26 @@ final class PthFuzz implements FuzzTest.Target {
         return bos.toByteArray();
     }
 
+    /** The pre-1.6 format: magic, version 1001, system info, the object, the sorted keys, then each storage. */
+    private static byte[] legacy(byte[] object, Map<String, byte[]> storages) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[]{(byte) 0x80, 2, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a,
+                (byte) 0xa8, 0x50, 0x19, '.'});
+        out.writeBytes(new byte[]{(byte) 0x80, 2, 'M', (byte) 0xe9, 0x03, '.'});
+        out.writeBytes(new P().op(0x80, 2, '}').str("little_endian").op(0x88, 's', '.').bytes());
+        out.writeBytes(object);
+        P keys = new P().op(0x80, 2, '(');
+        for (String k : storages.keySet()) keys.str(k);
+        out.writeBytes(keys.op('l', '.').bytes());
+        int i = 0;
+        long[] elem = {4, 2, 8, 4, 2, 4};
+        for (byte[] d : storages.values()) {
+            out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(d.length / elem[i++]).array());
+            out.writeBytes(d);
+        }
+        return out.toByteArray();
+    }
+
     // ---- cases ----------------------------------------------------------------------------------
 
     @Override
@@ -234,9 +259,14 @@ final class PthFuzz implements FuzzTest.Target {
     @Override
     public Outcome runRandom(Random r, Path dir, StringBuilder describe) throws Exception {
         Path f = dir.resolve("case.pth");
-        int kind = r.nextInt(12);
+        int kind = r.nextInt(14);
         byte[] bytes;
-        if (kind < 4) {
+        if (kind >= 12) {
+            Mutations.Mutated m = Mutations.mutate(kind == 12 ? validLegacy : legacy(pickle(editedSpecs(r, describe), false), storageData),
+                    r, 64 + validPickle.length);
+            describe.append(" legacy: ").append(m.description());
+            bytes = m.bytes();
+        } else if (kind < 4) {
             Mutations.Mutated m = Mutations.mutate(valid, r, 64 + validPickle.length);
             describe.append("archive: ").append(m.description());
             bytes = m.bytes();
@@ -256,6 +286,12 @@ final class PthFuzz implements FuzzTest.Target {
         }
         Files.write(f, bytes);
         return check(f);
+    }
+
+    private List<Spec> editedSpecs(Random r, StringBuilder describe) {
+        List<Spec> s = new ArrayList<>(specs);
+        describe.append("tensor edit: ").append(editSpec(s, r));
+        return s;
     }
 
     private static final long[] ABSURD = {-1, 0, 1, 3, 7, 1L << 31, (1L << 31) - 1, 1L << 32, 1L << 40, Long.MAX_VALUE, Long.MIN_VALUE,

@@ -80,8 +80,27 @@ final class Pickle {
         return result;
     }
 
+    /** One pickle of a sequence (the legacy format): its value and where the next one starts. */
+    record Next(Object value, int end) {
+    }
+
+    /**
+     * Unpickles the pickle starting at {@code start} of {@code bytes} in the legacy format, whose
+     * persistent ids have a sixth element (a storage view, which must be None).
+     */
+    static Next loadAt(Path file, byte[] bytes, int start, Map<String, StorageRef> storages) throws TorchFormatException {
+        Pickle p = new Pickle(file, bytes);
+        p.pos = start;
+        p.legacy = true;
+        Object result = p.run();
+        storages.putAll(p.storages);
+        return new Next(result, p.pos);
+    }
+
+    private boolean legacy;
+
     private TorchFormatException fail(String problem) {
-        return new TorchFormatException(file, "pickle: " + problem + " (at byte " + pos + " of data.pkl)");
+        return new TorchFormatException(file, "pickle: " + problem + " (at byte " + pos + " of the pickle)");
     }
 
     private Object run() throws TorchFormatException {
@@ -419,6 +438,10 @@ final class Pickle {
     }
 
     private Object persistent(Object pid) throws TorchFormatException {
+        if (legacy && pid instanceof Tuple lt && lt.items().size() == 6) {
+            if (lt.items().get(5) != null) throw fail("legacy storage views are not supported");
+            pid = new Tuple(lt.items().subList(0, 5));
+        }
         if (!(pid instanceof Tuple t) || t.items().size() != 5 || !"storage".equals(t.items().get(0)))
             throw fail("persistent id must be ('storage', type, key, location, numel), found " + typeName(pid));
         List<Object> a = t.items();

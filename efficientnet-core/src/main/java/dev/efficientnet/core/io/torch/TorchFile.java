@@ -10,10 +10,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -45,8 +47,9 @@ import java.util.zip.ZipFile;
  * storage reads as the slice. float16 and bfloat16 convert exactly to float32; float64 and integers
  * convert only when exact, otherwise the read fails naming the tensor and the index.
  *
- * <p>The older pre-1.6 (non-zip) format is not read; the error says so. Close the file to release
- * the archive.
+ * <p>The older pre-1.6 (non-zip) format, in which many published {@code .pth} files were saved, is
+ * read too: the same restricted unpickler over its five pickles, then each storage's element count
+ * checked against its declaration and its data located in the file. Close the file to release it.
  */
 public final class TorchFile implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(TorchFile.class);
@@ -69,6 +72,8 @@ public final class TorchFile implements Closeable {
     private final Map<String, String> metadata;
     private final Map<String, Pickle.StorageRef> storages;
     private final Path deleteOnClose;
+    private FileChannel legacy;                 // the legacy format: storages are read from here
+    private Map<String, Long> legacyOffsets;    // storage key -> byte offset of its data in the file
 
     private TorchFile(Path path, ZipFile zip, String prefix, Object root, String key, Map<String, TorchTensor> tensors,
                       Map<String, String> metadata, Map<String, Pickle.StorageRef> storages, Path deleteOnClose) {
@@ -137,9 +142,7 @@ public final class TorchFile implements Closeable {
             n = in.readNBytes(head, 0, head.length);
         }
         if (!isZip(head, n)) {
-            if (n == head.length && Arrays.equals(head, LEGACY_MAGIC))
-                throw new TorchFormatException(shown, "legacy (pre-1.6) torch.save format is not supported; re-save it with "
-                        + "torch >= 1.6 (torch.save(torch.load(f), f2)) or convert it to safetensors in Python");
+            if (n == head.length && Arrays.equals(head, LEGACY_MAGIC)) return openLegacy(file, shown, key, deleteOnClose);
             throw new TorchFormatException(shown, "not a PyTorch checkpoint (a torch.save zip archive starts with 'PK')");
         }
         ZipFile zip;
@@ -198,6 +201,12 @@ public final class TorchFile implements Closeable {
                 throw new TorchFormatException(file, "storage " + s.key() + " holds " + e.getSize() + " bytes but " + s.dtype() + "["
                         + s.numel() + "] needs " + want);
         }
+        return select(file, root, key, storages, zip, prefix, deleteOnClose);
+    }
+
+    /** Picks the state dict out of the unpickled {@code root} and builds the file. */
+    private static TorchFile select(Path file, Object root, String key, Map<String, Pickle.StorageRef> storages, ZipFile zip,
+                                    String prefix, Path deleteOnClose) throws TorchFormatException {
         Object dict = root;
         String chosen = "";
         Map<String, String> metadata = new LinkedHashMap<>();
@@ -240,6 +249,73 @@ public final class TorchFile implements Closeable {
         }
         return new TorchFile(file, zip, prefix, root, chosen, Collections.unmodifiableMap(tensors),
                 Collections.unmodifiableMap(metadata), storages, deleteOnClose);
+    }
+
+    /** Largest legacy file read (storages are addressed by int offsets of a mapped region elsewhere). */
+    private static final long MAX_LEGACY_HEAD = MAX_PICKLE_BYTES + 1024;
+
+    /**
+     * The pre-1.6 format: five pickles (magic number, protocol version 1001, system info, the object,
+     * the sorted storage keys), then each storage as an 8-byte little-endian element count and its
+     * raw little-endian bytes, in key order.
+     */
+    private static TorchFile openLegacy(Path file, Path shown, String key, Path deleteOnClose) throws IOException {
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+        try {
+            long size = ch.size();
+            byte[] head = new byte[(int) Math.min(size, MAX_LEGACY_HEAD)];
+            ByteBuffer hb = ByteBuffer.wrap(head);
+            while (hb.hasRemaining() && ch.read(hb, hb.position()) > 0) {
+                // read fully
+            }
+            Map<String, Pickle.StorageRef> storages = new LinkedHashMap<>();
+            Map<String, Pickle.StorageRef> none = new LinkedHashMap<>();
+            Pickle.Next magic = Pickle.loadAt(shown, head, 0, none);
+            Pickle.Next version = Pickle.loadAt(shown, head, magic.end(), none);
+            if (!Long.valueOf(1001).equals(version.value()))
+                throw new TorchFormatException(shown, "legacy format: protocol version " + version.value() + " is not 1001");
+            Pickle.Next info = Pickle.loadAt(shown, head, version.end(), none);
+            if (info.value() instanceof Map<?, ?> m && Boolean.FALSE.equals(m.get("little_endian")))
+                throw new TorchFormatException(shown, "legacy format: big-endian files are not supported");
+            Pickle.Next obj = Pickle.loadAt(shown, head, info.end(), storages);
+            Pickle.Next keys = Pickle.loadAt(shown, head, obj.end(), none);
+            if (!none.isEmpty()) throw new TorchFormatException(shown, "legacy format: storages outside the saved object");
+            if (!(keys.value() instanceof List<?> list))
+                throw new TorchFormatException(shown, "legacy format: the storage key list is " + Pickle.typeName(keys.value()));
+            Map<String, Long> offsets = new LinkedHashMap<>();
+            long at = keys.end();
+            ByteBuffer count = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            for (Object k : list) {
+                Pickle.StorageRef s = k instanceof String ks ? storages.get(ks) : null;
+                if (s == null) throw new TorchFormatException(shown, "legacy format: storage key " + k + " is not used by the object");
+                if (offsets.containsKey(s.key())) throw new TorchFormatException(shown, "legacy format: storage " + s.key() + " listed twice");
+                count.clear();
+                if (at + 8 > size || ch.read(count, at) != 8)
+                    throw new TorchFormatException(shown, "legacy format: truncated before storage " + s.key());
+                long numel = count.getLong(0);
+                if (numel != s.numel())
+                    throw new TorchFormatException(shown, "legacy format: storage " + s.key() + " holds " + numel + " elements, declared "
+                            + s.numel());
+                long bytes = numel * s.dtype().bytes();
+                if (bytes > size - at - 8)
+                    throw new TorchFormatException(shown, "legacy format: storage " + s.key() + " runs past the end of the file (truncated?)");
+                offsets.put(s.key(), at + 8);
+                at += 8 + bytes;
+            }
+            if (offsets.size() != storages.size())
+                throw new TorchFormatException(shown, "legacy format: " + (storages.size() - offsets.size()) + " storages have no data");
+            TorchFile f = select(shown, obj.value(), key, storages, null, "", deleteOnClose);
+            f.legacy = ch;
+            f.legacyOffsets = offsets;
+            return f;
+        } catch (IOException | RuntimeException | Error e) {
+            ch.close();
+            if (e instanceof TorchFormatException) throw e;
+            if (e instanceof OutOfMemoryError || e instanceof StackOverflowError)
+                throw new TorchFormatException(shown, "too large or too deeply nested to read (" + e + ")", e);
+            if (e instanceof Error) throw (Error) e;
+            throw new TorchFormatException(shown, "corrupt legacy file: " + oneLine(e), e);
+        }
     }
 
     private static boolean holdsTensor(Object o) {
@@ -415,6 +491,15 @@ public final class TorchFile implements Closeable {
         long bytes = s.numel() * s.dtype().bytes();
         if (bytes > Integer.MAX_VALUE - 8)
             throw new TorchFormatException(path, "storage " + s.key() + " of " + bytes + " bytes is over 2 GiB, which is not supported");
+        if (legacy != null) {
+            ByteBuffer bb = ByteBuffer.allocate((int) bytes);
+            long at = legacyOffsets.get(s.key());
+            while (bb.hasRemaining()) {
+                int n = legacy.read(bb, at + bb.position());
+                if (n < 0) throw new TorchFormatException(path, "storage " + s.key() + " is truncated (file changed?)");
+            }
+            return bb.flip().order(ByteOrder.LITTLE_ENDIAN);
+        }
         ZipEntry e = zip.getEntry(prefix + "data/" + s.key());
         return ByteBuffer.wrap(entryBytes(path, zip, e, bytes)).order(ByteOrder.LITTLE_ENDIAN);
     }
@@ -433,7 +518,8 @@ public final class TorchFile implements Closeable {
     @Override
     public void close() throws IOException {
         try {
-            zip.close();
+            if (zip != null) zip.close();
+            if (legacy != null) legacy.close();
         } finally {
             if (deleteOnClose != null) Files.deleteIfExists(deleteOnClose);
         }

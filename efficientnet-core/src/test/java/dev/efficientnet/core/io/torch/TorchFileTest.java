@@ -109,11 +109,20 @@ class TorchFileTest {
     }
 
     @Test
-    void refusesTheLegacyFormatAndNonCheckpoints(@TempDir Path tmp) throws IOException {
-        TorchFormatException e = assertThrows(TorchFormatException.class, () -> TorchFile.open(resource("legacy.pth")));
-        assertTrue(e.getMessage().contains("legacy (pre-1.6) torch.save format is not supported"), e.getMessage());
+    void readsTheLegacyFormatExactly() throws IOException {
+        try (TorchFile f = TorchFile.open(resource("legacy.pth"))) {
+            assertExact(f, expected("legacy.pth"));
+            assertEquals(f.tensors().get("whole").storage(), f.tensors().get("slice").storage(), "views share a storage");
+        }
+        try (InputStream in = TorchFileTest.class.getResourceAsStream("/torch/legacy.pth"); TorchFile f = TorchFile.open(in, "legacy")) {
+            assertExact(f, expected("legacy.pth"));
+        }
+    }
+
+    @Test
+    void refusesNonCheckpoints(@TempDir Path tmp) throws IOException {
         Path txt = Files.writeString(tmp.resolve("x.pth"), "hello");
-        e = assertThrows(TorchFormatException.class, () -> TorchFile.open(txt));
+        TorchFormatException e = assertThrows(TorchFormatException.class, () -> TorchFile.open(txt));
         assertTrue(e.getMessage().contains("not a PyTorch checkpoint"), e.getMessage());
         assertTrue(TorchFile.looksLikeTorch(resource("legacy.pth")));
         assertTrue(TorchFile.looksLikeTorch(resource("module.pt")));
