@@ -129,7 +129,8 @@ public final class TrainCommand extends CliCommand {
     @Option(names = "--precision", paramLabel = "P", defaultValue = "fp32",
             description = {"Training arithmetic: fp32, or bf16: dense and 1x1 convolutions read bfloat16 (forward and backward),",
                     "everything else (master weights, gradients, optimizer, batch norm, depthwise convs) stays float32;",
-                    "CPUs with AVX512-BF16 or AMX only, refused elsewhere. Give it again on --resume (default: ${DEFAULT-VALUE})."})
+                    "CPUs with AVX512-BF16 or AMX only, refused elsewhere. It can be SLOWER than fp32 (small models and",
+                    "image sizes; decision D28). Give it again on --resume (default: ${DEFAULT-VALUE})."})
     String precision;
 
     @Option(names = "--no-flip", description = "No random horizontal flips.")
